@@ -1,0 +1,58 @@
+# Sportello — the two commands: `make demo` and `make test`.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+LOCALE_SOURCES := $(wildcard locale/*/LC_MESSAGES/django.po)
+LOCALE_TARGETS := $(LOCALE_SOURCES:.po=.mo)
+PYTEST_ARGS ?=
+
+include mk/assets.mk
+
+.PHONY: help install demo test lint format messages makemessages migrate serve system-packages clean bench-ingest bench-desk bench-portal bench-dashboards test-api-fuzz
+
+help:
+	@echo "make demo   — install, migrate, seed the demo data and serve on http://127.0.0.1:8000"
+	@echo "make test   — install what is needed and run the whole suite (ruff + pytest + browser tests)"
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet ".[dev]"
+	touch $@
+
+install: $(STAMP) assets messages
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
+	msgfmt --check-format -o $@ $<
+
+messages: $(LOCALE_TARGETS)
+
+makemessages: $(STAMP)
+	$(PY) manage.py makemessages -l it -l en -l fr -l es --ignore=node_modules --ignore=.venv --ignore=static/vendor
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: install migrate
+	$(PY) manage.py seed_demo
+	@echo "Sportello is running on http://127.0.0.1:8000/ (admin: /admin/, desk: /desk/)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+system-packages:
+	bash scripts/ensure_system_packages.sh
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+
+test: system-packages install lint
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles

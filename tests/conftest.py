@@ -1,0 +1,71 @@
+import pytest
+from django.conf import settings
+
+from operators.models import Role
+from tickets.calendar import clear_calendar_cache
+from tickets.models import Tier
+
+from .factories import CitizenFactory, OfficeFactory, QueueFactory, make_operator, open_test_ticket
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    skip_services = pytest.mark.skip(reason="needs Redis and a Celery broker (set CELERY_BROKER_URL)")
+    for item in items:
+        if "postgres" in item.keywords and not settings.IS_POSTGRES:
+            item.add_marker(skip_pg)
+        if "services" in item.keywords and not (settings.IS_POSTGRES and settings.CELERY_BROKER_URL):
+            item.add_marker(skip_services)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    clear_calendar_cache()
+
+
+@pytest.fixture
+def office(db):
+    return OfficeFactory(code="roma", name="Questura di Roma")
+
+
+@pytest.fixture
+def front_queue(office):
+    return QueueFactory(office=office, name="Front office", tier=Tier.FRONT)
+
+
+@pytest.fixture
+def back_queue(office):
+    return QueueFactory(office=office, name="Back office", tier=Tier.BACK, first_response_hours=8, resolution_hours=80)
+
+
+@pytest.fixture
+def citizen(db):
+    return CitizenFactory(first_name="Youssef", last_name="El Amrani", email="youssef@example.org")
+
+
+@pytest.fixture
+def front_operator(front_queue):
+    return make_operator(role=Role.FRONT_OFFICE, queues=[front_queue], name="Anna Rossi", username="anna")
+
+
+@pytest.fixture
+def front_operator_2(front_queue):
+    return make_operator(role=Role.FRONT_OFFICE, queues=[front_queue], name="Bruno Verdi", username="bruno")
+
+
+@pytest.fixture
+def back_operator(back_queue):
+    return make_operator(role=Role.BACK_OFFICE, queues=[back_queue], name="Marta Ferri", username="marta")
+
+
+@pytest.fixture
+def supervisor(front_queue, back_queue):
+    return make_operator(role=Role.SUPERVISOR, queues=[front_queue, back_queue], name="Paola Conti", username="paola")
+
+
+@pytest.fixture
+def ticket(front_queue, back_queue, citizen):
+    return open_test_ticket(front_queue, citizen)

@@ -1,0 +1,197 @@
+import pytest
+from django.core import mail
+
+from tickets import errors, services
+from tickets.models import Message, Status, Ticket, TicketEvent, Tier
+
+from ..factories import CitizenFactory, open_test_ticket
+
+
+def kinds(ticket: Ticket) -> list[str]:
+    return list(ticket.events.order_by("created_at", "id").values_list("kind", flat=True))
+
+
+def test_open_ticket_gets_reference_token_due_dates_and_event(ticket):
+    assert ticket.reference.startswith("IST-")
+    assert len(ticket.reference.split("-")[-1]) == 7
+    assert len(ticket.access_token) >= 32
+    assert ticket.status == Status.NEW
+    assert ticket.first_response_due_at and ticket.resolution_due_at and ticket.due_at
+    assert ticket.first_response_due_at <= ticket.resolution_due_at
+    assert kinds(ticket) == [TicketEvent.Kind.CREATED]
+    assert ticket.messages.get().text == "Quali documenti servono?"
+
+
+def test_references_are_unique_and_increasing(front_queue, citizen):
+    first = open_test_ticket(front_queue, citizen)
+    second = open_test_ticket(front_queue, citizen)
+    assert first.reference != second.reference
+    assert int(second.reference[-7:]) == int(first.reference[-7:]) + 1
+
+
+def test_take_assigns_and_opens(ticket, front_operator):
+    taken = services.take_ticket(actor=front_operator, ticket_id=ticket.pk)
+    assert taken.assignee == front_operator
+    assert taken.status == Status.OPEN
+    assert kinds(taken)[-1] == TicketEvent.Kind.TAKEN
+
+
+def test_second_taker_is_told_who_has_it(ticket, front_operator, front_operator_2):
+    services.take_ticket(actor=front_operator, ticket_id=ticket.pk)
+    with pytest.raises(errors.TicketAlreadyTaken) as caught:
+        services.take_ticket(actor=front_operator_2, ticket_id=ticket.pk)
+    assert "Anna Rossi" in caught.value.message
+    assert ticket.reference in caught.value.message
+
+
+def test_escalation_requires_a_reason(ticket, front_operator):
+    with pytest.raises(errors.ReasonRequired):
+        services.escalate_ticket(actor=front_operator, ticket_id=ticket.pk, reason="   ")
+    ticket.refresh_from_db()
+    assert ticket.status == Status.NEW
+    assert ticket.tier == Tier.FRONT
+
+
+def test_escalation_moves_to_back_office_which_keeps_it_until_resolution(
+    ticket, front_operator, back_operator, back_queue
+):
+    services.take_ticket(actor=front_operator, ticket_id=ticket.pk)
+    escalated = services.escalate_ticket(actor=front_operator, ticket_id=ticket.pk, reason="Serve un parere legale")
+    assert (escalated.status, escalated.tier, escalated.queue, escalated.assignee) == (
+        Status.ESCALATED,
+        Tier.BACK,
+        back_queue,
+        None,
+    )
+    event = escalated.events.get(kind=TicketEvent.Kind.ESCALATED)
+    assert event.data["reason"] == "Serve un parere legale"
+    # The front office no longer sees it; the back office does.
+    with pytest.raises(errors.TicketNotFound):
+        services.add_note(actor=front_operator, ticket_id=ticket.pk, text="ancora io")
+    taken = services.take_ticket(actor=back_operator, ticket_id=ticket.pk)
+    assert taken.status == Status.IN_PROGRESS
+    resolved = services.resolve_ticket(actor=back_operator, ticket_id=ticket.pk, outcome=Ticket.Outcome.ANSWERED)
+    assert resolved.status == Status.RESOLVED
+    assert resolved.assignee == back_operator
+
+
+def test_reply_is_sent_by_email_with_reference_and_threading(
+    ticket, front_operator, django_capture_on_commit_callbacks
+):
+    services.take_ticket(actor=front_operator, ticket_id=ticket.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        message = services.reply_to_ticket(
+            actor=front_operator, ticket_id=ticket.pk, text="Ecco l'elenco dei documenti."
+        )
+    message.refresh_from_db()
+    assert message.delivery_status == Message.Delivery.SENT
+    assert len(mail.outbox) == 1
+    assert ticket.reference in mail.outbox[0].subject
+    assert mail.outbox[0].to == [ticket.citizen.email]
+    ticket.refresh_from_db()
+    assert ticket.first_responded_at is not None
+    assert ticket.due_at == ticket.resolution_due_at
+
+
+def test_failed_send_is_visible_on_the_ticket(front_queue, front_operator, django_capture_on_commit_callbacks):
+    silent = CitizenFactory(email="", phone="+393330000001")
+    ticket = open_test_ticket(front_queue, silent, channel="paper")
+    with django_capture_on_commit_callbacks(execute=True):
+        message = services.reply_to_ticket(actor=front_operator, ticket_id=ticket.pk, text="Risposta")
+    message.refresh_from_db()
+    assert message.delivery_status == Message.Delivery.FAILED
+    assert message.delivery_error
+    assert ticket.events.filter(kind=TicketEvent.Kind.DELIVERY_FAILED).exists()
+
+
+def test_internal_note_is_not_public(ticket, front_operator):
+    note = services.add_note(actor=front_operator, ticket_id=ticket.pk, text="Il cittadino ha già chiamato ieri")
+    assert not note.is_public
+    assert not ticket.events.get(kind=TicketEvent.Kind.NOTE).public
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        lambda actor, pk: services.close_ticket(actor=actor, ticket_id=pk),
+        lambda actor, pk: services.reopen_ticket(actor=actor, ticket_id=pk),
+        lambda actor, pk: services.wait_for_citizen(actor=actor, ticket_id=pk),
+    ],
+    ids=["close-resolved-only-after-resolve", "reopen-needs-resolved", "wait-from-resolved"],
+)
+def test_illegal_transitions_are_refused_with_a_clear_error(ticket, front_operator, action):
+    services.take_ticket(actor=front_operator, ticket_id=ticket.pk)
+    services.resolve_ticket(actor=front_operator, ticket_id=ticket.pk, outcome=Ticket.Outcome.ANSWERED)
+    services.close_ticket(actor=front_operator, ticket_id=ticket.pk)
+    with pytest.raises(errors.IllegalTransition) as caught:
+        action(front_operator, ticket.pk)
+        action(front_operator, ticket.pk)  # reopen succeeds once; the second must fail
+    assert ticket.reference in caught.value.message
+
+
+def test_closed_ticket_cannot_be_resolved_again(ticket, front_operator):
+    services.resolve_ticket(actor=front_operator, ticket_id=ticket.pk, outcome=Ticket.Outcome.ANSWERED)
+    services.close_ticket(actor=front_operator, ticket_id=ticket.pk)
+    with pytest.raises(errors.IllegalTransition) as caught:
+        services.resolve_ticket(actor=front_operator, ticket_id=ticket.pk, outcome=Ticket.Outcome.ANSWERED)
+    assert (
+        "Closed" in caught.value.message
+        or "Chiusa" in caught.value.message
+        or "closed" in caught.value.message.lower()
+    )
+
+
+def test_citizen_writing_after_resolution_reopens(ticket, front_operator):
+    services.resolve_ticket(actor=front_operator, ticket_id=ticket.pk, outcome=Ticket.Outcome.ANSWERED)
+    services.add_inbound_message(ticket=ticket, text="Non ho ancora ricevuto nulla", channel="email")
+    ticket.refresh_from_db()
+    assert ticket.status == Status.REOPENED
+    assert ticket.resolved_at is None
+    assert TicketEvent.Kind.REOPENED in kinds(ticket)
+
+
+def test_waiting_ticket_wakes_up_when_the_citizen_answers(ticket, front_operator):
+    services.take_ticket(actor=front_operator, ticket_id=ticket.pk)
+    services.wait_for_citizen(actor=front_operator, ticket_id=ticket.pk)
+    services.add_inbound_message(ticket=ticket, text="Ecco il documento", channel="email")
+    ticket.refresh_from_db()
+    assert ticket.status == Status.OPEN
+
+
+def test_stale_view_is_refused(ticket, front_operator, front_operator_2):
+    seen_version = ticket.version
+    services.add_note(actor=front_operator_2, ticket_id=ticket.pk, text="nel frattempo")
+    with pytest.raises(errors.StaleTicket):
+        services.reply_to_ticket(
+            actor=front_operator, ticket_id=ticket.pk, text="risposta", expected_version=seen_version
+        )
+    assert not ticket.messages.filter(direction=Message.Direction.OUTBOUND).exists()
+
+
+def test_merge_moves_messages_and_closes_the_duplicate(front_queue, citizen, front_operator):
+    primary = open_test_ticket(front_queue, citizen, text="prima")
+    duplicate = open_test_ticket(front_queue, citizen, text="seconda")
+    merged = services.merge_tickets(actor=front_operator, primary_id=primary.pk, duplicate_id=duplicate.pk)
+    duplicate.refresh_from_db()
+    assert duplicate.status == Status.CLOSED
+    assert duplicate.merged_into == merged
+    assert sorted(merged.messages.values_list("text", flat=True)) == ["prima", "seconda"]
+    with pytest.raises(errors.MergeNotAllowed):
+        services.reopen_ticket(actor=front_operator, ticket_id=duplicate.pk)
+
+
+def test_merge_refuses_different_citizens(front_queue, front_operator):
+    a = open_test_ticket(front_queue)
+    b = open_test_ticket(front_queue)
+    with pytest.raises(errors.MergeNotAllowed) as caught:
+        services.merge_tickets(actor=front_operator, primary_id=a.pk, duplicate_id=b.pk)
+    assert "different citizens" in caught.value.message
+
+
+def test_operator_of_another_queue_gets_not_found(ticket, back_operator):
+    with pytest.raises(errors.TicketNotFound):
+        services.take_ticket(actor=back_operator, ticket_id=ticket.pk)
+
+
+def test_supervisor_sees_everything(ticket, supervisor):
+    assert services.add_note(actor=supervisor, ticket_id=ticket.pk, text="controllo").pk

@@ -1,0 +1,87 @@
+"""Who may see and touch which ticket: the one place these rules live."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+
+from .errors import TicketNotFound
+from .models import Queue, Ticket, Tier
+
+
+def get_operator(user: AbstractBaseUser | None):
+    """The operator profile of a staff user, or None (citizens, system, anonymous)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.operator
+    except Exception:
+        return None
+
+
+def is_supervisor(user) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    operator = get_operator(user)
+    return bool(operator and operator.is_supervisor)
+
+
+def queue_ids_for(user) -> set[int]:
+    """Queues the user works; cached on the user object for the request."""
+    cached = getattr(user, "_sportello_queue_ids", None)
+    if cached is not None:
+        return cached
+    operator = get_operator(user)
+    ids = set(operator.queues.values_list("pk", flat=True)) if operator else set()
+    user._sportello_queue_ids = ids
+    return ids
+
+
+def can_work_queue(user, queue: Queue) -> bool:
+    if is_supervisor(user):
+        return True
+    operator = get_operator(user)
+    if operator is None:
+        return False
+    return queue.pk in queue_ids_for(user)
+
+
+def visible_tickets_filter(user) -> Q:
+    """A Q that keeps the tickets this user may see: supervisors all, others their queues' tier and their own."""
+    if is_supervisor(user):
+        return Q()
+    operator = get_operator(user)
+    if operator is None:
+        return Q(pk__in=[])
+    tier = Tier.BACK if operator.is_back_office else Tier.FRONT
+    return Q(queue_id__in=queue_ids_for(user), tier=tier) | Q(assignee_id=user.pk)
+
+
+def visible_tickets(user) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(visible_tickets_filter(user))
+
+
+def can_see_ticket(user, ticket: Ticket) -> bool:
+    if is_supervisor(user):
+        return True
+    operator = get_operator(user)
+    if operator is None:
+        return False
+    if ticket.assignee_id == user.pk:
+        return True
+    tier = Tier.BACK if operator.is_back_office else Tier.FRONT
+    return ticket.tier == tier and ticket.queue_id in queue_ids_for(user)
+
+
+def access_ticket(user, ticket_id: int, *, lock: bool = False) -> Ticket:
+    """Load a ticket the user may work on, or raise TicketNotFound (same answer for 'forbidden')."""
+    tickets = Ticket.objects.select_related("queue", "office", "citizen", "assignee", "topic")
+    if lock:
+        # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+        tickets = tickets.select_for_update(of=("self",))
+    ticket = tickets.filter(pk=ticket_id).first()
+    if ticket is None or (user is not None and not can_see_ticket(user, ticket)):
+        raise TicketNotFound(ticket_id=ticket_id)
+    return ticket

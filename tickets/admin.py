@@ -1,0 +1,155 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
+
+from .calendar import clear_calendar_cache
+from .models import Attachment, Citizen, Message, Office, OfficeClosure, OfficeHours, Queue, Ticket, TicketEvent, Topic
+
+
+class OfficeHoursInline(admin.TabularInline):
+    model = OfficeHours
+    extra = 0
+
+
+class OfficeClosureInline(admin.TabularInline):
+    model = OfficeClosure
+    extra = 0
+
+
+@admin.register(Office)
+class OfficeAdmin(TranslationAdmin):
+    list_display = ("name", "code", "city", "holiday_country", "holiday_subdivision", "retention_months", "is_active")
+    list_filter = ("is_active", "holiday_country")
+    search_fields = ("name", "code", "city", "email")
+    inlines = [OfficeHoursInline, OfficeClosureInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        clear_calendar_cache()  # due dates must follow the new hours at once
+
+
+@admin.register(Queue)
+class QueueAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "office",
+        "tier",
+        "first_response_hours",
+        "resolution_hours",
+        "alarm_minutes",
+        "is_default",
+        "is_active",
+    )
+    list_filter = ("tier", "office", "is_active")
+    search_fields = ("name",)
+
+
+@admin.register(Topic)
+class TopicAdmin(TranslationAdmin):
+    list_display = ("__str__", "slug", "position", "is_active")
+    list_filter = ("is_active", "parent")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Citizen)
+class CitizenAdmin(admin.ModelAdmin):
+    list_display = (
+        "display_name",
+        "email",
+        "phone",
+        "whatsapp_id",
+        "nationality",
+        "kind",
+        "preferred_language",
+        "created_at",
+    )
+    list_filter = ("kind", "preferred_language", "consent_given", "legal_basis")
+    search_fields = ("first_name", "last_name", "email", "phone", "whatsapp_id")
+    readonly_fields = ("created_at", "updated_at", "anonymized_at")
+    show_full_result_count = False
+
+
+class MessageInline(admin.StackedInline):
+    model = Message
+    extra = 0
+    fields = ("direction", "channel", "author", "sender", "text", "delivery_status", "delivery_error", "created_at")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+
+class EventInline(admin.TabularInline):
+    model = TicketEvent
+    extra = 0
+    fields = ("created_at", "kind", "actor", "from_status", "to_status", "public", "data")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = (
+        "reference",
+        "subject",
+        "citizen",
+        "channel",
+        "status",
+        "tier",
+        "queue",
+        "assignee",
+        "due_at",
+        "created_at",
+    )
+    list_filter = ("status", "tier", "channel", "language", "priority", "office", "topic")
+    search_fields = ("=reference", "subject", "citizen__last_name", "citizen__email", "case_file_ref")
+    raw_id_fields = ("citizen", "assignee", "merged_into")
+    readonly_fields = ("reference", "access_token", "version", "created_at", "updated_at")
+    list_select_related = ("citizen", "queue", "assignee")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    inlines = [MessageInline, EventInline]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ("ticket", "direction", "channel", "sender", "delivery_status", "created_at")
+    list_filter = ("direction", "channel", "delivery_status")
+    search_fields = ("ticket__reference", "sender", "external_id")
+    raw_id_fields = ("ticket", "author")
+    show_full_result_count = False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ("filename", "ticket", "content_type", "size", "created_at")
+    list_filter = ("content_type",)
+    search_fields = ("filename", "ticket__reference", "sha256")
+    raw_id_fields = ("ticket", "message")
+    show_full_result_count = False
+
+
+@admin.register(TicketEvent)
+class TicketEventAdmin(admin.ModelAdmin):
+    list_display = ("ticket", "kind", "actor", "from_status", "to_status", "public", "created_at")
+    list_filter = ("kind", "public")
+    search_fields = ("ticket__reference",)
+    raw_id_fields = ("ticket", "actor")
+    show_full_result_count = False
+
+    # The timeline is append-only: the admin shows it, never edits it.
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+admin.site.site_header = _("Sportello — administration")
+admin.site.site_title = _("Sportello")

@@ -1,0 +1,68 @@
+"""Public references IST-2026-0001234, unique and allocated without a global lock.
+
+On PostgreSQL every year has its own SEQUENCE: nextval never blocks a concurrent
+transaction (a rolled-back ticket leaves a gap, which a public reference may have).
+SQLite has no sequences; its single writer makes a counter row just as safe.
+"""
+
+import logging
+import re
+
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F
+
+from .models import TicketSequence
+
+logger = logging.getLogger(__name__)
+REFERENCE_RE = re.compile(r"^[A-Z]{2,5}-\d{4}-\d{7,}$")
+
+
+def sequence_name(year: int) -> str:
+    return f"tickets_reference_{int(year)}_seq"
+
+
+def format_reference(year: int, number: int) -> str:
+    return f"{settings.SPORTELLO_REFERENCE_PREFIX}-{year}-{number:07d}"
+
+
+def ensure_sequence(year: int, cursor) -> None:
+    cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {sequence_name(year)}")
+
+
+def _next_number(year: int) -> int:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s)", [sequence_name(year)])
+            if cursor.fetchone()[0] is None:
+                # Two first tickets of a new year may race to create it: retry once.
+                try:
+                    with transaction.atomic():
+                        ensure_sequence(year, cursor)
+                except DatabaseError:
+                    logger.info("sequence for %s created concurrently", year)
+            cursor.execute("SELECT nextval(%s)", [sequence_name(year)])
+            return cursor.fetchone()[0]
+    with transaction.atomic():
+        TicketSequence.objects.get_or_create(year=year)
+        TicketSequence.objects.filter(year=year).update(last=F("last") + 1)
+        return TicketSequence.objects.values_list("last", flat=True).get(year=year)
+
+
+def allocate_reference(year: int) -> str:
+    return format_reference(year, _next_number(year))
+
+
+def advance_sequence(year: int, last_number: int) -> None:
+    """After a bulk load that wrote references itself, continue after `last_number`."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            ensure_sequence(year, cursor)
+            cursor.execute(
+                f"SELECT setval(%s, GREATEST(%s, (SELECT last_value FROM {sequence_name(year)})))",  # noqa: S608
+                [sequence_name(year), last_number],
+            )
+        return
+    counter, _created = TicketSequence.objects.get_or_create(year=year)
+    if counter.last < last_number:
+        TicketSequence.objects.filter(year=year).update(last=last_number)

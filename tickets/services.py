@@ -1,0 +1,696 @@
+"""Every write to the CRM core: one transaction, one TicketEvent, side effects on commit.
+
+`actor` is the staff user acting, or None when the system or the citizen acts
+(ingestion, the portal). Staff actors go through the access rules in access.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from . import errors
+from .access import access_ticket, can_see_ticket, can_work_queue, get_operator
+from .calendar import get_calendar
+from .models import (
+    TRANSITIONS,
+    Attachment,
+    Channel,
+    Citizen,
+    Message,
+    Office,
+    Queue,
+    Status,
+    Ticket,
+    TicketEvent,
+    Tier,
+    Topic,
+)
+from .references import allocate_reference
+
+# Channels whose requests are due by the office's next working day, whatever the queue's target.
+NEXT_WORKING_DAY_CHANNELS = {Channel.VOICEMAIL}
+
+
+@dataclass(frozen=True)
+class NewAttachment:
+    filename: str
+    content_type: str
+    payload: bytes
+    content_id: str = ""
+    inline: bool = False
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def record_event(
+    ticket: Ticket,
+    kind: str,
+    *,
+    actor=None,
+    from_status: str = "",
+    to_status: str = "",
+    public: bool = False,
+    at: datetime | None = None,
+    **data: object,
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        from_status=from_status,
+        to_status=to_status,
+        public=public,
+        data=data,
+        created_at=at or timezone.now(),
+    )
+
+
+def _check_version(ticket: Ticket, expected_version: int | None) -> None:
+    if expected_version is not None and int(expected_version) != ticket.version:
+        raise errors.StaleTicket(reference=ticket.reference)
+
+
+def _check_transition(ticket: Ticket, to_status: str) -> None:
+    if to_status not in TRANSITIONS[ticket.status]:
+        raise errors.IllegalTransition(
+            reference=ticket.reference,
+            from_status=Status(ticket.status).label,
+            to_status=Status(to_status).label,
+        )
+
+
+def _save(ticket: Ticket, *fields: str) -> None:
+    ticket.version = F("version") + 1
+    ticket.save(update_fields=[*fields, "version", "updated_at"])
+    ticket.refresh_from_db(fields=["version"])
+
+
+def _load(actor, ticket_id: int, expected_version: int | None = None) -> Ticket:
+    ticket = access_ticket(actor, ticket_id, lock=True)
+    _check_version(ticket, expected_version)
+    return ticket
+
+
+def _active_status_for(ticket: Ticket) -> str:
+    return Status.IN_PROGRESS if ticket.tier == Tier.BACK else Status.OPEN
+
+
+def _display(user) -> str:
+    operator = get_operator(user)
+    if operator is not None:
+        return operator.display_name
+    return user.get_full_name() or user.get_username()
+
+
+def _holder_name(ticket: Ticket) -> str:
+    # Loaded by id: after waiting on a row lock, PostgreSQL re-reads the ticket row but
+    # not the joined assignee, so the select_related copy may be stale or empty.
+    from django.contrib.auth import get_user_model
+
+    holder = get_user_model().objects.filter(pk=ticket.assignee_id).first()
+    return _display(holder) if holder else "—"
+
+
+def _notify_desk(ticket_id: int) -> None:
+    """Desk screens poll; nothing to push yet beyond the bumped version."""
+
+
+def default_queue(office: Office, tier: str) -> Queue:
+    queue = Queue.objects.filter(office=office, tier=tier, is_active=True).order_by("-is_default", "pk").first()
+    if queue is None:
+        raise errors.NoQueueConfigured(office=office.name, tier=Tier(tier).label)
+    return queue
+
+
+def default_office() -> Office:
+    office = Office.objects.filter(is_active=True).order_by("pk").first()
+    if office is None:
+        raise errors.NoQueueConfigured(office="—", tier=Tier.FRONT.label)
+    return office
+
+
+def store_attachments(
+    ticket: Ticket, message: Message | None, attachments: Iterable[NewAttachment]
+) -> list[Attachment]:
+    stored = []
+    for item in attachments:
+        attachment = Attachment(
+            ticket=ticket,
+            message=message,
+            filename=item.filename[:255],
+            content_type=item.content_type[:100],
+            size=len(item.payload),
+            sha256=hashlib.sha256(item.payload).hexdigest(),
+            content_id=item.content_id[:255],
+            inline=item.inline,
+        )
+        attachment.file.save(item.filename[-100:] or "attachment.bin", ContentFile(item.payload), save=False)
+        attachment.save()
+        stored.append(attachment)
+    return stored
+
+
+def compute_due_dates(ticket: Ticket, received_at: datetime) -> None:
+    calendar = get_calendar(ticket.office)
+    if ticket.channel in NEXT_WORKING_DAY_CHANNELS:
+        first = calendar.next_working_day_start(received_at)
+    else:
+        first = calendar.add_business_hours(received_at, ticket.queue.first_response_hours)
+    ticket.first_response_due_at = first
+    ticket.resolution_due_at = max(first, calendar.add_business_hours(received_at, ticket.queue.resolution_hours))
+    ticket.due_at = ticket.first_response_due_at
+
+
+# ----------------------------------------------------------------------------- citizens
+
+
+def find_or_create_citizen(
+    *,
+    email: str = "",
+    phone: str = "",
+    whatsapp_id: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    language: str = "",
+    nationality: str = "",
+    kind: str = "",
+    consent_channel: str = "",
+) -> Citizen:
+    """The citizen owning this contact (WhatsApp id, then phone, then email), created when unknown."""
+    citizen = None
+    if whatsapp_id:
+        citizen = Citizen.objects.filter(whatsapp_id=whatsapp_id).first()
+    if citizen is None and phone:
+        citizen = Citizen.objects.filter(phone=phone).order_by("-pk").first()
+    if citizen is None and email:
+        citizen = Citizen.objects.filter(email__iexact=email).order_by("-pk").first()
+    if citizen is not None:
+        changed = []
+        for field, value in (
+            ("whatsapp_id", whatsapp_id),
+            ("phone", phone),
+            ("email", email),
+            ("first_name", first_name),
+            ("last_name", last_name),
+        ):
+            if value and not getattr(citizen, field):
+                setattr(citizen, field, value)
+                changed.append(field)
+        if changed:
+            citizen.save(update_fields=[*changed, "updated_at"])
+        return citizen
+    return Citizen.objects.create(
+        email=email,
+        phone=phone,
+        whatsapp_id=whatsapp_id,
+        first_name=first_name[:150],
+        last_name=last_name[:150],
+        preferred_language=language or "it",
+        nationality=nationality,
+        kind=kind or Citizen.Kind.OTHER,
+        consent_channel=consent_channel,
+    )
+
+
+# ----------------------------------------------------------------------------- opening and messages
+
+
+@transaction.atomic
+def open_ticket(
+    *,
+    citizen: Citizen,
+    channel: str,
+    subject: str = "",
+    text: str = "",
+    html: str = "",
+    office: Office | None = None,
+    queue: Queue | None = None,
+    topic: Topic | None = None,
+    language: str = "",
+    priority: int = Ticket.Priority.NORMAL,
+    actor=None,
+    sender: str = "",
+    external_id: str = "",
+    received_at: datetime | None = None,
+    attachments: Sequence[NewAttachment] = (),
+    case_file_ref: str = "",
+    direction: str = Message.Direction.INBOUND,
+) -> Ticket:
+    """Open an istanza with its first message (the citizen's words, or the operator's log of a call)."""
+    received_at = received_at or timezone.now()
+    if queue is not None:
+        office = queue.office
+    office = office or default_office()
+    queue = queue or default_queue(office, Tier.FRONT)
+    if actor is not None and not can_work_queue(actor, queue):
+        raise errors.NotAllowed()
+    ticket = Ticket(
+        reference=allocate_reference(timezone.localtime(received_at).year),
+        citizen=citizen,
+        channel=channel,
+        language=language or citizen.preferred_language,
+        subject=subject[:255],
+        topic=topic,
+        office=office,
+        queue=queue,
+        tier=queue.tier,
+        priority=priority,
+        case_file_ref=case_file_ref,
+        created_at=received_at,
+        last_citizen_message_at=received_at if direction == Message.Direction.INBOUND else None,
+    )
+    compute_due_dates(ticket, received_at)
+    ticket.save()
+    message = None
+    if text or html or attachments:
+        message = Message.objects.create(
+            ticket=ticket,
+            direction=direction,
+            channel=channel,
+            author=actor if direction != Message.Direction.INBOUND else None,
+            sender=sender[:255],
+            subject=subject[:255],
+            text=text,
+            html=html,
+            external_id=external_id[:255],
+            created_at=received_at,
+        )
+        store_attachments(ticket, message, attachments)
+    record_event(
+        ticket,
+        TicketEvent.Kind.CREATED,
+        actor=actor,
+        to_status=Status.NEW,
+        public=True,
+        at=received_at,
+        channel=channel,
+    )
+    return ticket
+
+
+@transaction.atomic
+def add_inbound_message(
+    *,
+    ticket: Ticket,
+    text: str,
+    channel: str,
+    subject: str = "",
+    html: str = "",
+    sender: str = "",
+    external_id: str = "",
+    received_at: datetime | None = None,
+    attachments: Sequence[NewAttachment] = (),
+) -> Message:
+    """The citizen wrote again: thread it, and wake the ticket if it was waiting or resolved."""
+    received_at = received_at or timezone.now()
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("queue", "office").get(pk=ticket.pk)
+    message = Message.objects.create(
+        ticket=ticket,
+        direction=Message.Direction.INBOUND,
+        channel=channel,
+        sender=sender[:255],
+        subject=subject[:255],
+        text=text,
+        html=html,
+        external_id=external_id[:255],
+        created_at=received_at,
+    )
+    store_attachments(ticket, message, attachments)
+    previous = ticket.status
+    ticket.last_citizen_message_at = received_at
+    fields = ["last_citizen_message_at"]
+    if previous == Status.WAITING_CITIZEN:
+        ticket.status = _active_status_for(ticket) if ticket.assignee_id else Status.NEW
+        fields.append("status")
+    elif previous in (Status.RESOLVED, Status.CLOSED):
+        ticket.status = Status.REOPENED
+        ticket.resolved_at = ticket.closed_at = None
+        fields += ["status", "resolved_at", "closed_at"]
+    _save(ticket, *fields)
+    record_event(
+        ticket,
+        TicketEvent.Kind.MESSAGE_RECEIVED,
+        from_status=previous,
+        to_status=ticket.status,
+        public=True,
+        at=received_at,
+        message_id=message.pk,
+        channel=channel,
+    )
+    if ticket.status == Status.REOPENED and previous != Status.REOPENED:
+        record_event(ticket, TicketEvent.Kind.REOPENED, from_status=previous, to_status=Status.REOPENED, public=True)
+    transaction.on_commit(partial(_notify_desk, ticket.pk))
+    return message
+
+
+# ----------------------------------------------------------------------------- operator actions
+
+
+@transaction.atomic
+def take_ticket(*, actor, ticket_id: int, expected_version: int | None = None) -> Ticket:
+    """Self-assign. Of two operators taking one ticket at once, exactly one wins."""
+    ticket = _load(actor, ticket_id, expected_version)
+    if ticket.assignee_id is not None:
+        if ticket.assignee_id == actor.pk:
+            return ticket
+        raise errors.TicketAlreadyTaken(reference=ticket.reference, operator=_holder_name(ticket))
+    to_status = _active_status_for(ticket)
+    if ticket.status != to_status:
+        _check_transition(ticket, to_status)
+    # The condition in the UPDATE settles the race where row locks do not exist (SQLite).
+    won = Ticket.objects.filter(pk=ticket.pk, assignee__isnull=True).update(
+        assignee=actor, status=to_status, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not won:
+        ticket.refresh_from_db(fields=["assignee"])
+        raise errors.TicketAlreadyTaken(reference=ticket.reference, operator=_holder_name(ticket))
+    previous = ticket.status
+    ticket.refresh_from_db()
+    record_event(ticket, TicketEvent.Kind.TAKEN, actor=actor, from_status=previous, to_status=to_status, public=True)
+    transaction.on_commit(partial(_notify_desk, ticket.pk))
+    return ticket
+
+
+@transaction.atomic
+def assign_ticket(*, actor, ticket_id: int, assignee, expected_version: int | None = None) -> Ticket:
+    ticket = _load(actor, ticket_id, expected_version)
+    if not ticket.is_active:
+        raise errors.IllegalTransition(
+            reference=ticket.reference, from_status=ticket.get_status_display(), to_status=Status.OPEN.label
+        )
+    if not can_see_ticket(assignee, ticket) and not can_work_queue(assignee, ticket.queue):
+        raise errors.InvalidAssignee(name=_display(assignee))
+    previous_status, previous_assignee = ticket.status, ticket.assignee_id
+    ticket.assignee = assignee
+    fields = ["assignee"]
+    if ticket.status in (Status.NEW, Status.ESCALATED, Status.REOPENED):
+        ticket.status = _active_status_for(ticket)
+        fields.append("status")
+    _save(ticket, *fields)
+    record_event(
+        ticket,
+        TicketEvent.Kind.ASSIGNED,
+        actor=actor,
+        from_status=previous_status,
+        to_status=ticket.status,
+        assignee=_display(assignee),
+        assignee_id=assignee.pk,
+        previous_assignee_id=previous_assignee,
+    )
+    transaction.on_commit(partial(_notify_desk, ticket.pk))
+    return ticket
+
+
+@transaction.atomic
+def escalate_ticket(
+    *, actor, ticket_id: int, reason: str, queue: Queue | None = None, expected_version: int | None = None
+) -> Ticket:
+    """Front office hands the request to the back office, which keeps it until resolution."""
+    if not (reason or "").strip():
+        raise errors.ReasonRequired()
+    ticket = _load(actor, ticket_id, expected_version)
+    if ticket.tier == Tier.BACK and ticket.status != Status.REOPENED:
+        raise errors.IllegalTransition(
+            reference=ticket.reference, from_status=ticket.get_status_display(), to_status=Status.ESCALATED.label
+        )
+    _check_transition(ticket, Status.ESCALATED)
+    target = queue or default_queue(ticket.office, Tier.BACK)
+    if target.tier != Tier.BACK:
+        raise errors.InvalidAssignee(name=str(target))
+    previous = ticket.status
+    ticket.status, ticket.tier, ticket.queue, ticket.assignee = Status.ESCALATED, Tier.BACK, target, None
+    ticket.escalated_at = timezone.now()
+    _save(ticket, "status", "tier", "queue", "assignee", "escalated_at")
+    record_event(
+        ticket,
+        TicketEvent.Kind.ESCALATED,
+        actor=actor,
+        from_status=previous,
+        to_status=Status.ESCALATED,
+        public=True,
+        reason=reason.strip(),
+        queue=target.name,
+        queue_id=target.pk,
+    )
+    transaction.on_commit(partial(_notify_desk, ticket.pk))
+    return ticket
+
+
+@transaction.atomic
+def return_to_front_office(*, actor, ticket_id: int, note: str, expected_version: int | None = None) -> Ticket:
+    if not (note or "").strip():
+        raise errors.ReasonRequired()
+    ticket = _load(actor, ticket_id, expected_version)
+    if ticket.tier != Tier.BACK:
+        raise errors.IllegalTransition(
+            reference=ticket.reference, from_status=ticket.get_status_display(), to_status=Status.OPEN.label
+        )
+    _check_transition(ticket, Status.OPEN)
+    previous = ticket.status
+    target = default_queue(ticket.office, Tier.FRONT)
+    ticket.status, ticket.tier, ticket.queue, ticket.assignee = Status.OPEN, Tier.FRONT, target, None
+    _save(ticket, "status", "tier", "queue", "assignee")
+    Message.objects.create(
+        ticket=ticket, direction=Message.Direction.NOTE, channel=ticket.channel, author=actor, text=note.strip()
+    )
+    record_event(
+        ticket,
+        TicketEvent.Kind.RETURNED,
+        actor=actor,
+        from_status=previous,
+        to_status=Status.OPEN,
+        note=note.strip(),
+        queue=target.name,
+    )
+    transaction.on_commit(partial(_notify_desk, ticket.pk))
+    return ticket
+
+
+@transaction.atomic
+def reply_to_ticket(
+    *,
+    actor,
+    ticket_id: int,
+    text: str,
+    attachments: Sequence[NewAttachment] = (),
+    expected_version: int | None = None,
+) -> Message:
+    """Answer the citizen on the ticket's channel; sending happens after commit, with retries."""
+    if not (text or "").strip():
+        raise errors.TextRequired()
+    ticket = _load(actor, ticket_id, expected_version)
+    if ticket.status == Status.CLOSED:
+        raise errors.IllegalTransition(
+            reference=ticket.reference, from_status=ticket.get_status_display(), to_status=Status.OPEN.label
+        )
+    now = timezone.now()
+    message = Message.objects.create(
+        ticket=ticket,
+        direction=Message.Direction.OUTBOUND,
+        channel=ticket.channel,
+        author=actor,
+        subject=ticket.subject,
+        text=text.strip(),
+        delivery_status=Message.Delivery.PENDING,
+        created_at=now,
+    )
+    store_attachments(ticket, message, attachments)
+    previous = ticket.status
+    fields: list[str] = []
+    if ticket.first_responded_at is None:
+        ticket.first_responded_at = now
+        ticket.due_at = ticket.resolution_due_at
+        fields += ["first_responded_at", "due_at"]
+    if ticket.status in (Status.NEW, Status.REOPENED, Status.ESCALATED):
+        ticket.status = _active_status_for(ticket)
+        fields.append("status")
+    if ticket.assignee_id is None:
+        ticket.assignee = actor
+        fields.append("assignee")
+    _save(ticket, *fields)
+    record_event(
+        ticket,
+        TicketEvent.Kind.REPLIED,
+        actor=actor,
+        from_status=previous,
+        to_status=ticket.status,
+        public=True,
+        message_id=message.pk,
+    )
+    from channels_app.outbound import queue_outbound_message  # the channel layer sits beside, not below
+
+    transaction.on_commit(partial(queue_outbound_message, message.pk))
+    return message
+
+
+@transaction.atomic
+def add_note(*, actor, ticket_id: int, text: str, attachments: Sequence[NewAttachment] = ()) -> Message:
+    if not (text or "").strip():
+        raise errors.TextRequired()
+    ticket = _load(actor, ticket_id)
+    message = Message.objects.create(
+        ticket=ticket, direction=Message.Direction.NOTE, channel=ticket.channel, author=actor, text=text.strip()
+    )
+    store_attachments(ticket, message, attachments)
+    _save(ticket)
+    record_event(ticket, TicketEvent.Kind.NOTE, actor=actor, message_id=message.pk)
+    return message
+
+
+@transaction.atomic
+def wait_for_citizen(*, actor, ticket_id: int, expected_version: int | None = None) -> Ticket:
+    ticket = _load(actor, ticket_id, expected_version)
+    _check_transition(ticket, Status.WAITING_CITIZEN)
+    previous = ticket.status
+    ticket.status = Status.WAITING_CITIZEN
+    _save(ticket, "status")
+    record_event(
+        ticket, TicketEvent.Kind.WAITING, actor=actor, from_status=previous, to_status=ticket.status, public=True
+    )
+    return ticket
+
+
+@transaction.atomic
+def resolve_ticket(
+    *, actor, ticket_id: int, outcome: str, note: str = "", expected_version: int | None = None
+) -> Ticket:
+    if outcome not in Ticket.Outcome.values:
+        raise errors.ReasonRequired()
+    ticket = _load(actor, ticket_id, expected_version)
+    _check_transition(ticket, Status.RESOLVED)
+    previous = ticket.status
+    ticket.status, ticket.outcome, ticket.resolved_at = Status.RESOLVED, outcome, timezone.now()
+    fields = ["status", "outcome", "resolved_at"]
+    if ticket.assignee_id is None and actor is not None:
+        ticket.assignee = actor
+        fields.append("assignee")
+    _save(ticket, *fields)
+    if note.strip():
+        Message.objects.create(
+            ticket=ticket, direction=Message.Direction.NOTE, channel=ticket.channel, author=actor, text=note.strip()
+        )
+    record_event(
+        ticket,
+        TicketEvent.Kind.RESOLVED,
+        actor=actor,
+        from_status=previous,
+        to_status=Status.RESOLVED,
+        public=True,
+        outcome=outcome,
+    )
+    return ticket
+
+
+@transaction.atomic
+def close_ticket(*, actor, ticket_id: int, expected_version: int | None = None) -> Ticket:
+    ticket = _load(actor, ticket_id, expected_version)
+    _check_transition(ticket, Status.CLOSED)
+    previous = ticket.status
+    ticket.status, ticket.closed_at = Status.CLOSED, timezone.now()
+    _save(ticket, "status", "closed_at")
+    record_event(
+        ticket, TicketEvent.Kind.CLOSED, actor=actor, from_status=previous, to_status=Status.CLOSED, public=True
+    )
+    return ticket
+
+
+@transaction.atomic
+def reopen_ticket(*, actor, ticket_id: int, reason: str = "", expected_version: int | None = None) -> Ticket:
+    ticket = _load(actor, ticket_id, expected_version)
+    if ticket.merged_into_id:
+        raise errors.MergeNotAllowed(
+            primary=ticket.merged_into.reference, duplicate=ticket.reference, why="merged requests stay closed"
+        )
+    _check_transition(ticket, Status.REOPENED)
+    previous = ticket.status
+    ticket.status, ticket.resolved_at, ticket.closed_at = Status.REOPENED, None, None
+    _save(ticket, "status", "resolved_at", "closed_at")
+    record_event(
+        ticket,
+        TicketEvent.Kind.REOPENED,
+        actor=actor,
+        from_status=previous,
+        to_status=Status.REOPENED,
+        public=True,
+        reason=reason.strip(),
+    )
+    return ticket
+
+
+@transaction.atomic
+def change_topic(*, actor, ticket_id: int, topic: Topic | None, expected_version: int | None = None) -> Ticket:
+    ticket = _load(actor, ticket_id, expected_version)
+    previous = ticket.topic
+    ticket.topic = topic
+    _save(ticket, "topic")
+    record_event(
+        ticket,
+        TicketEvent.Kind.TOPIC_CHANGED,
+        actor=actor,
+        old=previous.name if previous else "",
+        new=topic.name if topic else "",
+    )
+    return ticket
+
+
+@transaction.atomic
+def change_priority(*, actor, ticket_id: int, priority: int, expected_version: int | None = None) -> Ticket:
+    if int(priority) not in Ticket.Priority.values:
+        raise errors.ReasonRequired()
+    ticket = _load(actor, ticket_id, expected_version)
+    previous = ticket.priority
+    ticket.priority = int(priority)
+    _save(ticket, "priority")
+    record_event(ticket, TicketEvent.Kind.PRIORITY_CHANGED, actor=actor, old=previous, new=int(priority))
+    return ticket
+
+
+@transaction.atomic
+def merge_tickets(*, actor, primary_id: int, duplicate_id: int) -> Ticket:
+    """Fold a duplicate request of the same citizen into the primary one; the duplicate is closed."""
+    if primary_id == duplicate_id:
+        raise errors.MergeNotAllowed(primary="—", duplicate="—", why="a request cannot be merged with itself")
+    # Lock in primary-key order so two opposite merges cannot deadlock.
+    first, second = sorted([primary_id, duplicate_id])
+    locked = {first: access_ticket(actor, first, lock=True), second: access_ticket(actor, second, lock=True)}
+    primary, duplicate = locked[primary_id], locked[duplicate_id]
+    if primary.citizen_id != duplicate.citizen_id:
+        raise errors.MergeNotAllowed(
+            primary=primary.reference, duplicate=duplicate.reference, why="they belong to different citizens"
+        )
+    if duplicate.merged_into_id or primary.merged_into_id:
+        raise errors.MergeNotAllowed(
+            primary=primary.reference, duplicate=duplicate.reference, why="one of them is already merged"
+        )
+    if not primary.is_active:
+        raise errors.MergeNotAllowed(
+            primary=primary.reference, duplicate=duplicate.reference, why="the primary request is not active"
+        )
+    moved = Message.objects.filter(ticket=duplicate).update(ticket=primary)
+    Attachment.objects.filter(ticket=duplicate).update(ticket=primary)
+    previous = duplicate.status
+    duplicate.status, duplicate.merged_into, duplicate.outcome = Status.CLOSED, primary, Ticket.Outcome.DUPLICATE
+    duplicate.closed_at = timezone.now()
+    _save(duplicate, "status", "merged_into", "outcome", "closed_at")
+    _save(primary)
+    record_event(
+        duplicate,
+        TicketEvent.Kind.MERGED,
+        actor=actor,
+        from_status=previous,
+        to_status=Status.CLOSED,
+        public=True,
+        into=primary.reference,
+    )
+    record_event(primary, TicketEvent.Kind.MERGED, actor=actor, merged=duplicate.reference, messages=moved)
+    return primary
