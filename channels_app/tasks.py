@@ -72,3 +72,14 @@ def _mark_failed(message: Message, error: str) -> None:
     Message.objects.filter(pk=message.pk).update(delivery_status=Message.Delivery.FAILED, delivery_error=error)
     record_event(message.ticket, TicketEvent.Kind.DELIVERY_FAILED, message_id=message.pk, error=error)
     logger.warning("outbound message %s failed: %s", message.pk, error)
+
+
+@shared_task(acks_late=True, bind=True, max_retries=8, retry_backoff=True, retry_backoff_max=600)
+def process_inbound(self, inbound_id: int) -> None:
+    from .base import ChannelUnavailable as AdapterUnavailable
+    from .pipeline import ingest_inbound
+
+    try:
+        ingest_inbound(inbound_id)
+    except AdapterUnavailable as exc:
+        raise self.retry(exc=exc) from exc

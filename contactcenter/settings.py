@@ -181,3 +181,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Channel adapters: an explicit registry (channel -> dotted path), swapped by configuration in tests.
+SPORTELLO_CHANNEL_ADAPTERS = {
+    "email": "channels_app.adapters.email.EmailAdapter",
+    "voicemail": "channels_app.adapters.voicemail.VoicemailAdapter",
+    "whatsapp": "channels_app.adapters.whatsapp.WhatsAppAdapter",
+    "web": "channels_app.adapters.webform.WebFormAdapter",
+    "phone": "channels_app.adapters.cti.CtiAdapter",
+}

@@ -1,0 +1,240 @@
+"""Raw input in, istanze out: store first, then process idempotently, quarantine what fails.
+
+store_inbound() is called by every adapter entry point (IMAP poller, webhooks, the web form,
+ingest_email) and commits the raw bytes before anything else. ingest_inbound() runs in the
+Celery worker (or inline for the web form) and is safe to run twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tickets import services
+from tickets.models import ACTIVE_STATUSES, Message, Ticket
+from tickets.selectors import find_open_ticket_for_citizen
+
+from .base import ChannelUnavailable, InboundItem, InvalidInput, ParseResult, get_adapter
+from .models import InboundMessage
+
+logger = logging.getLogger(__name__)
+
+# A new WhatsApp (or phone) message within this long of the citizen's open ticket threads onto it.
+CONVERSATION_WINDOW = timedelta(days=7)
+
+
+@dataclass
+class IngestOutcome:
+    inbound: InboundMessage
+    created: list[Ticket]
+    threaded: list[Ticket]
+    ignored: str = ""
+    quarantined: str = ""
+
+
+def content_key(raw: bytes) -> str:
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def store_inbound(
+    *,
+    channel: str,
+    raw: bytes,
+    external_id: str = "",
+    source: str = "",
+    content_type: str = "",
+    metadata: dict | None = None,
+    enqueue: bool = True,
+) -> tuple[InboundMessage, bool]:
+    """Commit the raw input; (record, created). A duplicate delivery returns the existing record."""
+    key = (external_id or content_key(raw))[:255]
+    try:
+        with transaction.atomic():
+            inbound = InboundMessage.objects.create(
+                channel=channel,
+                external_id=key,
+                raw=raw,
+                source=source[:200],
+                content_type=content_type[:100],
+                metadata=metadata or {},
+            )
+    except IntegrityError:
+        return InboundMessage.objects.get(channel=channel, external_id=key), False
+    if enqueue:
+        from .tasks import process_inbound
+
+        transaction.on_commit(partial(process_inbound.delay, inbound.pk))
+    return inbound, True
+
+
+def _find_thread(item: InboundItem, channel: str, citizen) -> Ticket | None:
+    if item.reference:
+        ticket = Ticket.objects.filter(reference=item.reference.upper()).first()
+        while ticket is not None and ticket.merged_into_id:
+            ticket = ticket.merged_into
+        if ticket is not None:
+            return ticket
+    if item.in_reply_to:
+        message = (
+            Message.objects.filter(external_id__in=[i.strip("<>") for i in item.in_reply_to if i])
+            .select_related("ticket")
+            .order_by("-created_at")
+            .first()
+        )
+        if message is not None:
+            ticket = message.ticket
+            while ticket.merged_into_id:
+                ticket = ticket.merged_into
+            return ticket
+    if citizen is not None and channel in ("whatsapp",):
+        since = (item.received_at or timezone.now()) - CONVERSATION_WINDOW
+        return find_open_ticket_for_citizen(citizen, channel=channel, since=since)
+    return None
+
+
+def _ingest_item(inbound: InboundMessage, item: InboundItem, outcome: IngestOutcome) -> None:
+    if (
+        item.external_id
+        and Message.objects.filter(channel=inbound.channel, external_id=item.external_id[:255]).exists()
+    ):
+        return  # already ingested by an earlier attempt: nothing to do
+    citizen = None
+    if not item.reference or item.email or item.phone or item.whatsapp_id:
+        first, _, last = item.sender_name.partition(" ")
+        if item.email or item.phone or item.whatsapp_id:
+            citizen = services.find_or_create_citizen(
+                email=item.email,
+                phone=item.phone,
+                whatsapp_id=item.whatsapp_id,
+                first_name=first,
+                last_name=last,
+                language=item.language,
+                consent_channel=inbound.channel,
+            )
+    ticket = _find_thread(item, inbound.channel, citizen)
+    if ticket is not None:
+        services.add_inbound_message(
+            ticket=ticket,
+            text=item.text,
+            html=item.html,
+            subject=item.subject,
+            channel=inbound.channel,
+            sender=item.email or item.phone or item.whatsapp_id,
+            external_id=item.external_id,
+            received_at=item.received_at,
+            attachments=item.attachments,
+        )
+        outcome.threaded.append(ticket)
+        return
+    if citizen is None:
+        citizen = services.find_or_create_citizen(
+            email="",
+            phone="",
+            whatsapp_id="",
+            first_name=item.sender_name[:150],
+            language=item.language,
+            consent_channel=inbound.channel,
+        )
+    ticket = services.open_ticket(
+        citizen=citizen,
+        channel=inbound.channel,
+        subject=item.subject,
+        text=item.text,
+        html=item.html,
+        language=item.language or citizen.preferred_language,
+        sender=item.email or item.phone or item.whatsapp_id,
+        external_id=item.external_id,
+        received_at=item.received_at,
+        attachments=item.attachments,
+    )
+    outcome.created.append(ticket)
+
+
+def apply_status_updates(result: ParseResult, channel: str) -> None:
+    order = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
+    for update in result.statuses:
+        message = Message.objects.filter(channel=channel, external_id=update.external_id).first()
+        if message is None:
+            continue
+        # Receipts arrive out of order: never step back from read to delivered.
+        if order.get(update.status, 0) <= order.get(message.delivery_status, 0) and update.status != "failed":
+            continue
+        Message.objects.filter(pk=message.pk).update(delivery_status=update.status, delivery_error=update.error)
+        if update.status == "failed":
+            services.record_event(
+                message.ticket, "delivery_failed", message_id=message.pk, error=update.error or "failed"
+            )
+
+
+def ingest_inbound(inbound_id: int) -> IngestOutcome | None:
+    """Turn one stored input into citizen + ticket + messages. Idempotent; quarantines on bad input."""
+    inbound = InboundMessage.objects.filter(pk=inbound_id).first()
+    if inbound is None or inbound.state != InboundMessage.State.RECEIVED:
+        return None  # done, ignored or quarantined already: a redelivery changes nothing
+    InboundMessage.objects.filter(pk=inbound.pk).update(attempts=inbound.attempts + 1)
+    outcome = IngestOutcome(inbound=inbound, created=[], threaded=[])
+    adapter = get_adapter(inbound.channel)
+    try:
+        result = adapter.parse(bytes(inbound.raw), inbound.metadata)
+        for item in result.items:
+            if not item.ignore_reason:
+                adapter.fetch_media(item)  # network first, outside the transaction
+        with transaction.atomic():
+            locked = InboundMessage.objects.select_for_update().get(pk=inbound.pk)
+            if locked.state != InboundMessage.State.RECEIVED:
+                return None
+            apply_status_updates(result, inbound.channel)
+            reasons = [i.ignore_reason for i in result.items if i.ignore_reason]
+            for item in result.items:
+                if not item.ignore_reason:
+                    _ingest_item(locked, item, outcome)
+            tickets = outcome.created + outcome.threaded
+            locked.ticket = tickets[0] if tickets else None
+            if result.ignored or (reasons and not tickets):
+                outcome.ignored = result.ignored or reasons[0]
+                locked.state, locked.error = InboundMessage.State.IGNORED, outcome.ignored
+            else:
+                locked.state = InboundMessage.State.PROCESSED
+            locked.processed_at = timezone.now()
+            locked.save(update_fields=["state", "error", "ticket", "processed_at"])
+            for ticket in outcome.created:
+                transaction.on_commit(partial(_acknowledge, ticket.pk))
+    except ChannelUnavailable:
+        raise  # the task retries with backoff; the raw input stays RECEIVED
+    except Exception as exc:  # anything else is quarantined with its reason, never lost
+        reason = str(exc) if isinstance(exc, InvalidInput) else f"{type(exc).__name__}: {exc}"
+        logger.warning("inbound %s quarantined: %s", inbound.pk, reason)
+        InboundMessage.objects.filter(pk=inbound.pk).update(
+            state=InboundMessage.State.QUARANTINED, error=reason[:5000], processed_at=timezone.now()
+        )
+        outcome.quarantined = reason
+    return outcome
+
+
+def _acknowledge(ticket_id: int) -> None:
+    from .notifications import send_acknowledgement
+
+    send_acknowledgement(ticket_id)
+
+
+@transaction.atomic
+def retry_quarantined(inbound_id: int) -> InboundMessage:
+    """Put a quarantined input back in the pipeline after a fix."""
+    inbound = InboundMessage.objects.select_for_update().get(pk=inbound_id)
+    if inbound.state != InboundMessage.State.QUARANTINED:
+        return inbound
+    inbound.state, inbound.error = InboundMessage.State.RECEIVED, ""
+    inbound.save(update_fields=["state", "error"])
+    from .tasks import process_inbound
+
+    transaction.on_commit(partial(process_inbound.delay, inbound.pk))
+    return inbound
+
+
+__all__ = ["ACTIVE_STATUSES", "IngestOutcome", "ingest_inbound", "retry_quarantined", "store_inbound"]
