@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tickets import services
-from tickets.models import ACTIVE_STATUSES, Message, Ticket
+from tickets.models import ACTIVE_STATUSES, Message, Ticket, Topic
 from tickets.selectors import find_open_ticket_for_citizen
 
 from .base import ChannelUnavailable, InboundItem, InvalidInput, ParseResult, get_adapter
@@ -107,6 +107,8 @@ def _ingest_item(inbound: InboundMessage, item: InboundItem, outcome: IngestOutc
     citizen = None
     if not item.reference or item.email or item.phone or item.whatsapp_id:
         first, _, last = item.sender_name.partition(" ")
+        if "first_name" in item.extra:  # the web form knows which part is the surname
+            first, last = item.extra["first_name"], item.extra.get("last_name", "")
         if item.email or item.phone or item.whatsapp_id:
             citizen = services.find_or_create_citizen(
                 email=item.email,
@@ -115,6 +117,8 @@ def _ingest_item(inbound: InboundMessage, item: InboundItem, outcome: IngestOutc
                 first_name=first,
                 last_name=last,
                 language=item.language,
+                nationality=item.extra.get("nationality", ""),
+                kind=item.extra.get("kind", ""),
                 consent_channel=inbound.channel,
             )
     ticket = _find_thread(item, inbound.channel, citizen)
@@ -141,9 +145,13 @@ def _ingest_item(inbound: InboundMessage, item: InboundItem, outcome: IngestOutc
             language=item.language,
             consent_channel=inbound.channel,
         )
+    topic = None
+    if item.extra.get("topic"):  # the web form's topic slug; unknown slugs leave it for the operator
+        topic = Topic.objects.filter(slug=item.extra["topic"], is_active=True).first()
     ticket = services.open_ticket(
         citizen=citizen,
         channel=inbound.channel,
+        topic=topic,
         subject=item.subject,
         text=item.text,
         html=item.html,

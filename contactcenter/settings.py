@@ -190,3 +190,15 @@ SPORTELLO_CHANNEL_ADAPTERS = {
     "web": "channels_app.adapters.webform.WebFormAdapter",
     "phone": "channels_app.adapters.cti.CtiAdapter",
 }
+
+# Webhooks and the WhatsApp Cloud API (empty values refuse every webhook call: 403).
+WHATSAPP_VERIFY_TOKEN = env("WHATSAPP_VERIFY_TOKEN", default="")
+WHATSAPP_APP_SECRET = env("WHATSAPP_APP_SECRET", default="")
+WHATSAPP_ACCESS_TOKEN = env("WHATSAPP_ACCESS_TOKEN", default="")
+WHATSAPP_PHONE_NUMBER_ID = env("WHATSAPP_PHONE_NUMBER_ID", default="")
+WHATSAPP_GRAPH_URL = env("WHATSAPP_GRAPH_URL", default="https://graph.facebook.com/v21.0").rstrip("/")
+WHATSAPP_REPLY_TEMPLATE = env("WHATSAPP_REPLY_TEMPLATE", default="sportello_reply")
+WHATSAPP_HTTP_TIMEOUT = env.float("WHATSAPP_HTTP_TIMEOUT", default=15)
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+CTI_TOKEN = env("CTI_TOKEN", default="")
+SPORTELLO_MAX_ATTACHMENT_BYTES = env.int("SPORTELLO_MAX_ATTACHMENT_BYTES", default=25 * 1024 * 1024)
