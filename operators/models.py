@@ -45,6 +45,9 @@ class Operator(models.Model):
     extension = models.CharField(
         _("PBX extension or CTI user name"), max_length=100, blank=True, help_text=_("Matches the PBX's user[] field")
     )
+    ui_language = models.CharField(
+        _("desk language"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
 
     class Meta:
         verbose_name = _("operator")
@@ -70,3 +73,31 @@ class Operator(models.Model):
     @property
     def is_back_office(self) -> bool:
         return self.role == Role.BACK_OFFICE
+
+
+class CannedReply(models.Model):
+    """A ready answer an operator inserts into a reply, in the citizen's language (modeltranslation).
+
+    Placeholders in the text: {citizen_name}, {reference}, {operator_name}, {office_name}.
+    """
+
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"))
+    topic = models.ForeignKey(
+        "tickets.Topic",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="canned_replies",
+        verbose_name=_("topic"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+        ordering = ["position", "title"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -28,6 +28,13 @@ def is_supervisor(user) -> bool:
     return bool(operator and operator.is_supervisor)
 
 
+def can_use_desk(user) -> bool:
+    """Staff with an operator profile (any role) and superusers use the operator desk."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_superuser or get_operator(user) is not None
+
+
 def queue_ids_for(user) -> set[int]:
     """Queues the user works; cached on the user object for the request."""
     cached = getattr(user, "_sportello_queue_ids", None)
@@ -85,3 +92,23 @@ def access_ticket(user, ticket_id: int, *, lock: bool = False) -> Ticket:
     if ticket is None or (user is not None and not can_see_ticket(user, ticket)):
         raise TicketNotFound(ticket_id=ticket_id)
     return ticket
+
+
+def visible_citizens_filter(user) -> Q:
+    """Citizens whose personal data the user may see: supervisors all, others those with a ticket they see."""
+    if is_supervisor(user):
+        return Q()
+    if get_operator(user) is None:
+        return Q(pk__in=[])
+    return Q(pk__in=visible_tickets(user).values("citizen_id"))
+
+
+def access_citizen(user, citizen_id: int):
+    """Load a citizen the user may see, or raise CitizenNotFound (same answer for 'forbidden')."""
+    from .errors import CitizenNotFound
+    from .models import Citizen
+
+    citizen = Citizen.objects.filter(visible_citizens_filter(user), pk=citizen_id).first()
+    if citizen is None:
+        raise CitizenNotFound(citizen_id=citizen_id)
+    return citizen

@@ -477,6 +477,49 @@ def return_to_front_office(*, actor, ticket_id: int, note: str, expected_version
 
 
 @transaction.atomic
+def hand_to_official(
+    *, actor, ticket_id: int, official_name: str, note: str = "", expected_version: int | None = None
+) -> Ticket:
+    """The back office connects the citizen with the named official who can consult their file.
+
+    The expert keeps the request (and its deadline) until it is resolved; the hand-over is on the timeline.
+    """
+    if not (official_name or "").strip():
+        raise errors.ReasonRequired()
+    ticket = _load(actor, ticket_id, expected_version)
+    if ticket.tier != Tier.BACK or not ticket.is_active:
+        raise errors.IllegalTransition(
+            reference=ticket.reference, from_status=ticket.get_status_display(), to_status=Status.IN_PROGRESS.label
+        )
+    previous = ticket.status
+    fields = []
+    if ticket.status != Status.IN_PROGRESS:
+        _check_transition(ticket, Status.IN_PROGRESS)
+        ticket.status = Status.IN_PROGRESS
+        fields.append("status")
+    if ticket.assignee_id is None:
+        ticket.assignee = actor
+        fields.append("assignee")
+    _save(ticket, *fields)
+    if note.strip():
+        Message.objects.create(
+            ticket=ticket, direction=Message.Direction.NOTE, channel=ticket.channel, author=actor, text=note.strip()
+        )
+    record_event(
+        ticket,
+        TicketEvent.Kind.HANDED_TO_OFFICIAL,
+        actor=actor,
+        from_status=previous,
+        to_status=ticket.status,
+        public=True,
+        official=official_name.strip(),
+        note=note.strip(),
+    )
+    transaction.on_commit(partial(_notify_desk, ticket.pk))
+    return ticket
+
+
+@transaction.atomic
 def reply_to_ticket(
     *,
     actor,
