@@ -74,3 +74,8 @@ class InvalidAssignee(DomainError):
 class NoQueueConfigured(DomainError):
     status, code = 422, "no_queue"
     template = _("The office %(office)s has no %(tier)s queue.")
+
+
+class CitizenNotFound(DomainError):
+    status, code = 404, "not_found"
+    template = _("Citizen not found.")
