@@ -377,7 +377,10 @@ def _parse_structure(data: bytes, defects: list[str]) -> Message:
         return BytesParser(policy=policy.compat32).parsebytes(data, headersonly=True)
     # policy.default cuts an unquoted boundary at "=" (boundary=----=_NextPart...), which
     # Outlook Express and friends send; compat32 reads the parameter as the sender meant it.
-    if modern is None or _boundary_trouble(legacy) < _boundary_trouble(modern):
+    if modern is None:
+        return legacy
+    if _boundary_trouble(legacy) < _boundary_trouble(modern):
+        defects.append("boundary parameter not quoted as RFC 2045 requires; MIME structure re-read leniently")
         return legacy
     return modern
 
