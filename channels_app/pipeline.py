@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tickets import services
-from tickets.models import ACTIVE_STATUSES, Message, Ticket, Topic
+from tickets.models import ACTIVE_STATUSES, Message, Ticket, TicketEvent, Topic
 from tickets.selectors import find_open_ticket_for_citizen
 
 from .base import ChannelUnavailable, InboundItem, InvalidInput, ParseResult, get_adapter
@@ -134,6 +134,7 @@ def _ingest_item(inbound: InboundMessage, item: InboundItem, outcome: IngestOutc
             received_at=item.received_at,
             attachments=item.attachments,
         )
+        _record_notices(ticket, item)
         outcome.threaded.append(ticket)
         return
     if citizen is None:
@@ -161,7 +162,14 @@ def _ingest_item(inbound: InboundMessage, item: InboundItem, outcome: IngestOutc
         received_at=item.received_at,
         attachments=item.attachments,
     )
+    _record_notices(ticket, item)
     outcome.created.append(ticket)
+
+
+def _record_notices(ticket: Ticket, item: InboundItem) -> None:
+    """Put what the adapter withheld (an oversize or disguised attachment) on the ticket's timeline."""
+    for notice in item.extra.get("notices", ()):
+        services.record_event(ticket, TicketEvent.Kind.UPDATED, **notice)
 
 
 def apply_status_updates(result: ParseResult, channel: str) -> None:

@@ -1,70 +1,100 @@
 import logging
+import random
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 
 from tickets.models import Channel, Message, TicketEvent
-from tickets.services import record_event
+from tickets.services import NewAttachment, record_event
+
+from .adapters.email import DUPLICATE_ID_MARK, outbound_message_id
+from .base import ChannelUnavailable, InvalidInput, OutboundMessage, get_adapter
 
 logger = logging.getLogger(__name__)
 
 
-class ChannelUnavailable(Exception):
-    """The provider could not be reached; the send is retried."""
+# Channels a reply can travel on; tickets from other channels are answered on the first of
+# these the citizen can be reached on (a voicemail or phone request is answered by e-mail).
+SENDING_CHANNELS = (Channel.EMAIL, Channel.WHATSAPP)
+SEND_MAX_RETRIES = 6
 
 
-def _send_email(message: Message) -> str:
-    ticket = message.ticket
-    if not ticket.citizen.email:
-        raise ValueError("the citizen has no email address")
-    subject = f"[{ticket.reference}] {ticket.subject or ''}".strip()
-    email = EmailMessage(
-        subject=subject, body=message.text, from_email=settings.DEFAULT_FROM_EMAIL, to=[ticket.citizen.email]
-    )
-    msgid = f"<{ticket.reference}.{message.pk}@sportello>"
-    email.extra_headers["Message-ID"] = msgid
-    last_in = (
-        ticket.messages.filter(direction=Message.Direction.INBOUND, channel=Channel.EMAIL)
+def route(message: Message) -> tuple[str, str]:
+    """(channel, address) to deliver an outbound message on; ValueError when the citizen is unreachable."""
+    citizen = message.ticket.citizen
+    addresses = {Channel.EMAIL: citizen.email, Channel.WHATSAPP: citizen.whatsapp_id}
+    preferred = [message.channel] if message.channel in SENDING_CHANNELS else []
+    for channel in [*preferred, *SENDING_CHANNELS]:
+        if addresses[channel]:
+            return channel, addresses[channel]
+    raise ValueError(f"no e-mail address or WhatsApp number to reach the citizen (channel {message.channel})")
+
+
+def _thread_ids(message: Message) -> list[str]:
+    """The citizen's e-mail Message-IDs on this ticket, oldest first: In-Reply-To is the last one."""
+    ids = list(
+        Message.objects.filter(ticket_id=message.ticket_id, direction=Message.Direction.INBOUND, channel=Channel.EMAIL)
         .exclude(external_id="")
-        .order_by("-created_at")
-        .first()
+        .order_by("-created_at", "-pk")
+        .values_list("external_id", flat=True)[:10]
     )
-    if last_in:
-        email.extra_headers["In-Reply-To"] = f"<{last_in.external_id}>"
-        email.extra_headers["References"] = f"<{last_in.external_id}>"
+    return [i for i in reversed(ids) if not i.startswith("sha256:") and DUPLICATE_ID_MARK not in i]
+
+
+def build_outbound(message: Message, channel: str, to: str, auto_submitted: str = "") -> OutboundMessage:
+    ticket = message.ticket
+    headers: dict[str, str] = {}
+    if channel == Channel.EMAIL:
+        headers["Message-ID"] = outbound_message_id(
+            ticket.reference, message.pk, str(int(message.created_at.timestamp()))
+        )
+        thread = _thread_ids(message)
+        if thread:
+            headers["In-Reply-To"] = f"<{thread[-1]}>"
+            headers["References"] = " ".join(f"<{i}>" for i in thread)
+        if auto_submitted:
+            # RFC 3834: tells the citizen's out-of-office not to answer us (no mail loops).
+            headers["Auto-Submitted"] = auto_submitted
+            headers["X-Auto-Response-Suppress"] = "All"
+    attachments = []
     for attachment in message.attachments.all():
-        email.attach(attachment.filename, attachment.file.read(), attachment.content_type)
-    try:
-        email.send()
-    except OSError as exc:
-        raise ChannelUnavailable(str(exc)) from exc
-    return msgid.strip("<>")
+        with attachment.file.open("rb") as handle:
+            attachments.append(NewAttachment(attachment.filename, attachment.content_type, handle.read()))
+    return OutboundMessage(
+        message_id=message.pk,
+        to=to,
+        text=message.text,
+        subject=message.subject or ticket.subject,
+        reference=ticket.reference,
+        language=ticket.citizen.preferred_language or ticket.language,
+        attachments=attachments,
+        headers=headers,
+        extra={"html": message.html} if message.html else {},
+    )
 
 
-@shared_task(acks_late=True, bind=True, max_retries=5, retry_backoff=True)
-def send_outbound_message(self, message_id: int) -> None:
+@shared_task(acks_late=True, bind=True, max_retries=SEND_MAX_RETRIES)
+def send_outbound_message(self, message_id: int, auto_submitted: str = "") -> None:
+    """Deliver one outbound message through its channel's adapter; retried while the provider is down."""
     message = Message.objects.select_related("ticket__citizen").filter(pk=message_id).first()
     if message is None or message.delivery_status not in (Message.Delivery.PENDING, ""):
         return  # sent already, or gone: a redelivery changes nothing
     try:
-        if (
-            message.channel in (Channel.EMAIL, Channel.WEB, Channel.VOICEMAIL, Channel.PHONE)
-            and message.ticket.citizen.email
-        ):
-            external_id = _send_email(message)
-        else:
-            raise ValueError(f"no way to reach the citizen on channel {message.channel}")
+        channel, to = route(message)
+        external_id = get_adapter(channel).send(build_outbound(message, channel, to, auto_submitted))
     except ChannelUnavailable as exc:
         if self.request.retries < self.max_retries:
-            raise self.retry(exc=exc) from exc
+            # Exponential backoff with jitter: 30 s, 1 min, 2 min … capped at 30 min.
+            countdown = min(1800, 30 * 2**self.request.retries) + random.randint(0, 15)
+            raise self.retry(exc=exc, countdown=countdown) from exc
         _mark_failed(message, str(exc))
         return
-    except ValueError as exc:
+    except (ValueError, InvalidInput) as exc:
         _mark_failed(message, str(exc))
         return
-    Message.objects.filter(pk=message.pk).update(delivery_status=Message.Delivery.SENT, external_id=external_id)
+    Message.objects.filter(pk=message.pk).update(
+        delivery_status=Message.Delivery.SENT, external_id=(external_id or "")[:255], channel=channel
+    )
 
 
 @transaction.atomic
@@ -76,10 +106,45 @@ def _mark_failed(message: Message, error: str) -> None:
 
 @shared_task(acks_late=True, bind=True, max_retries=8, retry_backoff=True, retry_backoff_max=600)
 def process_inbound(self, inbound_id: int) -> None:
-    from .base import ChannelUnavailable as AdapterUnavailable
     from .pipeline import ingest_inbound
 
     try:
         ingest_inbound(inbound_id)
-    except AdapterUnavailable as exc:
+    except ChannelUnavailable as exc:
         raise self.retry(exc=exc) from exc
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def poll_mailboxes() -> int:
+    """Celery beat: store what arrived in every configured IMAP mailbox; returns how many were new."""
+    from .imap import poll_all
+
+    return sum(result.stored for result in poll_all())
+
+
+STALE_AFTER_SECONDS = 120
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def requeue_received(limit: int = 1000) -> int:
+    """Celery beat: hand inputs still RECEIVED after a while to the workers again.
+
+    A process that dies between the commit of the raw input and the publication of its task
+    (or a broker that loses the task) would otherwise leave it unprocessed for ever. Processing
+    is idempotent, so a task that was merely slow and now runs twice changes nothing.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import InboundMessage
+
+    cutoff = timezone.now() - timedelta(seconds=STALE_AFTER_SECONDS)
+    ids = list(
+        InboundMessage.objects.filter(state=InboundMessage.State.RECEIVED, received_at__lt=cutoff)
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for inbound_id in ids:
+        process_inbound.delay(inbound_id)
+    return len(ids)

@@ -205,3 +205,27 @@ WHATSAPP_HTTP_TIMEOUT = env.float("WHATSAPP_HTTP_TIMEOUT", default=15)
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 CTI_TOKEN = env("CTI_TOKEN", default="")
 SPORTELLO_MAX_ATTACHMENT_BYTES = env.int("SPORTELLO_MAX_ATTACHMENT_BYTES", default=25 * 1024 * 1024)
+
+# E-mail channel. Mailboxes to poll, as a JSON list of {"url", "channel", "name"}; the URL is
+# imaps://user:pass@host:993/INBOX (TLS), imap+starttls://… or imap://… (plain, local only).
+# IMAP_URL and VOICEMAIL_IMAP_URL are shorthands for one e-mail and one voicemail mailbox.
+SPORTELLO_MAILBOXES = env.json("SPORTELLO_MAILBOXES", default=[])
+if env("IMAP_URL", default=""):
+    SPORTELLO_MAILBOXES.append({"url": env("IMAP_URL"), "channel": "email", "name": "email"})
+if env("VOICEMAIL_IMAP_URL", default=""):
+    SPORTELLO_MAILBOXES.append({"url": env("VOICEMAIL_IMAP_URL"), "channel": "voicemail", "name": "voicemail"})
+SPORTELLO_MAILBOX_POLL_SECONDS = env.float("SPORTELLO_MAILBOX_POLL_SECONDS", default=30)
+CELERY_BEAT_SCHEDULE["poll-mailboxes"] = {
+    "task": "channels_app.tasks.poll_mailboxes",
+    "schedule": SPORTELLO_MAILBOX_POLL_SECONDS,
+    "options": {"expires": SPORTELLO_MAILBOX_POLL_SECONDS},
+}
+# Inputs stored but never processed (a crash between commit and enqueue) go back to the workers.
+CELERY_BEAT_SCHEDULE["requeue-received-inputs"] = {"task": "channels_app.tasks.requeue_received", "schedule": 300}
+# Where citizens' replies should go (the polled mailbox) when it differs from DEFAULT_FROM_EMAIL.
+SPORTELLO_REPLY_TO = env("SPORTELLO_REPLY_TO", default="")
+# Mail from these addresses is our own coming back (a loop), never a citizen's request.
+SPORTELLO_OWN_ADDRESSES = env.list("SPORTELLO_OWN_ADDRESSES", default=[])
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# Acknowledge every new request (reference, expected date, tracking link) in the citizen's language.
+SPORTELLO_SEND_ACKNOWLEDGEMENTS = env.bool("SPORTELLO_SEND_ACKNOWLEDGEMENTS", default=True)

@@ -69,3 +69,15 @@ def supervisor(front_queue, back_queue):
 @pytest.fixture
 def ticket(front_queue, back_queue, citizen):
     return open_test_ticket(front_queue, citizen)
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """A real SMTP server on 127.0.0.1 receiving what Django sends (tests/smtp.py); `.messages` holds them."""
+    from .smtp import SmtpSink
+
+    sink = SmtpSink().start()
+    for name, value in sink.email_settings.items():
+        setattr(settings, name, value)
+    yield sink
+    sink.stop()

@@ -1,0 +1,94 @@
+"""Inbound messages in the admin: find what was quarantined, read why, retry it after a fix."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import InboundMessage
+from .pipeline import retry_quarantined
+
+PREVIEW_BYTES = 4000
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(admin.ModelAdmin):
+    list_display = ("id", "received_at", "channel", "state", "short_external_id", "ticket", "short_error", "attempts")
+    list_filter = ("state", "channel", "received_at")
+    search_fields = ("external_id", "source", "error", "ticket__reference")
+    date_hierarchy = "received_at"
+    list_select_related = ("ticket",)
+    ordering = ("-received_at", "-id")
+    actions = ["retry"]
+    exclude = ("raw",)
+    readonly_fields = (
+        "channel",
+        "external_id",
+        "source",
+        "content_type",
+        "state",
+        "error",
+        "attempts",
+        "ticket",
+        "received_at",
+        "processed_at",
+        "metadata",
+        "raw_size",
+        "raw_preview",
+    )
+
+    def get_queryset(self, request):
+        # The list never loads the raw bytes (a 30 MB e-mail per row would sink the page).
+        return super().get_queryset(request).defer("raw")
+
+    def has_add_permission(self, request) -> bool:
+        return False  # inputs arrive through the channels, never typed in
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # nothing received is ever deleted (retention anonymises instead)
+
+    @admin.display(description=_("external id"))
+    def short_external_id(self, obj: InboundMessage) -> str:
+        return obj.external_id[:60]
+
+    @admin.display(description=_("error"))
+    def short_error(self, obj: InboundMessage) -> str:
+        return obj.error[:100]
+
+    @admin.display(description=_("size"))
+    def raw_size(self, obj: InboundMessage) -> str:
+        return f"{len(obj.raw or b''):,} bytes"
+
+    @admin.display(description=_("raw input (beginning)"))
+    def raw_preview(self, obj: InboundMessage) -> str:
+        head = bytes(obj.raw or b"")[:PREVIEW_BYTES].decode("utf-8", errors="replace")
+        return format_html('<pre style="white-space:pre-wrap;max-height:30em;overflow:auto">{}</pre>', head)
+
+    @admin.action(description=_("Retry the selected quarantined inputs"))
+    def retry(self, request, queryset) -> None:
+        retried = 0
+        for inbound in queryset.filter(state=InboundMessage.State.QUARANTINED).only("pk"):
+            retry_quarantined(inbound.pk)
+            retried += 1
+        skipped = queryset.count() - retried
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d input put back in the pipeline.", "%(count)d inputs put back in the pipeline.", retried
+            )
+            % {"count": retried},
+            messages.SUCCESS if retried else messages.WARNING,
+        )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d input was not quarantined and was left as it is.",
+                    "%(count)d inputs were not quarantined and were left as they are.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.INFO,
+            )

@@ -1,0 +1,124 @@
+"""Automatic messages to citizens: the acknowledgement of a new request and status notifications.
+
+Rendered from templates/emails/ in the citizen's language, recorded as outbound messages on the
+ticket (so the desk sees what the citizen was told) and delivered by send_outbound_message on
+the ticket's channel, marked Auto-Submitted so the citizen's auto-responder does not answer.
+Inputs that were ignored (auto-replies, bounces) never open a ticket, so never reach here.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.db import transaction
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats, timezone, translation
+
+from tickets.models import Message, Ticket
+
+logger = logging.getLogger(__name__)
+
+STATUS_KINDS = ("resolved", "waiting")
+
+
+def status_url(ticket: Ticket, language: str) -> str:
+    """The citizen's tracking link (the portal's status page for the ticket's access token)."""
+    base = settings.SPORTELLO_PUBLIC_URL.rstrip("/")
+    with translation.override(language):
+        for kwargs in ({"token": ticket.access_token}, {"access_token": ticket.access_token}):
+            try:
+                return base + reverse("portal:status_token", kwargs=kwargs)
+            except NoReverseMatch:
+                continue
+    return f"{base}/{language}/status/{ticket.access_token}/"
+
+
+def _language(ticket: Ticket) -> str:
+    language = ticket.citizen.preferred_language or ticket.language or settings.LANGUAGE_CODE
+    return language if language in settings.LANGUAGE_CODES else settings.LANGUAGE_CODE
+
+
+def _reachable(ticket: Ticket) -> bool:
+    return bool(ticket.citizen.email or ticket.citizen.whatsapp_id)
+
+
+def _context(ticket: Ticket, language: str, **extra: object) -> dict:
+    due = ticket.first_response_due_at
+    local_due = ""
+    if due is not None:
+        try:
+            office_tz = ZoneInfo(ticket.office.timezone or settings.TIME_ZONE)
+        except (ValueError, ZoneInfoNotFoundError):
+            office_tz = timezone.get_default_timezone()
+        local_due = formats.date_format(timezone.localtime(due, office_tz), "DATETIME_FORMAT")
+    return {
+        "ticket": ticket,
+        "name": ticket.citizen.first_name or ticket.citizen.last_name,
+        "due": local_due,
+        "status_url": status_url(ticket, language),
+        "office": ticket.office.name,
+        "lang": language,
+        **extra,
+    }
+
+
+def _render(prefix: str, context: dict) -> tuple[str, str, str]:
+    subject = " ".join(render_to_string(f"emails/{prefix}_subject.txt", context).split())
+    text = render_to_string(f"emails/{prefix}_body.txt", context).strip() + "\n"
+    try:
+        html = render_to_string(f"emails/{prefix}_body.html", context)
+    except TemplateDoesNotExist:  # the HTML version is optional
+        html = ""
+    return subject, text, html
+
+
+def _record_and_send(ticket: Ticket, subject: str, text: str, html: str, auto_submitted: str) -> Message:
+    from .tasks import send_outbound_message
+
+    message = Message.objects.create(
+        ticket=ticket,
+        direction=Message.Direction.OUTBOUND,
+        channel=ticket.channel,
+        subject=subject[:255],
+        text=text,
+        html=html,
+        delivery_status=Message.Delivery.PENDING,
+    )
+    transaction.on_commit(partial(send_outbound_message.delay, message.pk, auto_submitted=auto_submitted))
+    return message
+
+
+@transaction.atomic
+def send_acknowledgement(ticket_id: int) -> Message | None:
+    """Tell the citizen their request is registered: reference, expected date, tracking link. Once."""
+    if not getattr(settings, "SPORTELLO_SEND_ACKNOWLEDGEMENTS", True):
+        return None
+    ticket = Ticket.objects.select_related("citizen", "office").filter(pk=ticket_id).first()
+    if ticket is None or not _reachable(ticket):
+        return None  # a caller known by phone only: nobody to write to
+    already = Message.objects.filter(ticket=ticket, direction=Message.Direction.OUTBOUND, author__isnull=True).exists()
+    if already:
+        return None  # a redelivered task, or a retried ingestion: one acknowledgement per request
+    language = _language(ticket)
+    with translation.override(language):
+        subject, text, html = _render("acknowledgement", _context(ticket, language))
+    return _record_and_send(ticket, subject, text, html, auto_submitted="auto-replied")
+
+
+@transaction.atomic
+def notify_status_change(ticket_id: int, kind: str) -> Message | None:
+    """Tell the citizen their request was resolved, or that we wait for them ("resolved" | "waiting")."""
+    if kind not in STATUS_KINDS:
+        raise ValueError(f"unknown notification {kind!r}")
+    ticket = Ticket.objects.select_related("citizen", "office").filter(pk=ticket_id).first()
+    if ticket is None or not _reachable(ticket):
+        return None
+    language = _language(ticket)
+    with translation.override(language):
+        subject, text, html = _render("status", _context(ticket, language, kind=kind))
+    return _record_and_send(ticket, subject, text, "", auto_submitted="auto-generated")
