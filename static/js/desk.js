@@ -8,6 +8,7 @@
  *   e        open the escalate dialog (#escalate-dialog)
  *   s        open the resolve dialog (#resolve-dialog)
  *   ?        show the shortcuts help (#shortcuts-help)
+ *   N        (Shift+n) next ticket: follows the page's [data-next-ticket] link
  *
  * Shortcuts are ignored while typing in a field, with Ctrl/Alt/Meta held, and while a
  * dialog is open.  A dialog may be a native <dialog> or a Bootstrap Italia .modal.
@@ -136,6 +137,12 @@
         openRow(row);
         handled = true;
       }
+    } else if (key === "N") {
+      var next = document.querySelector("[data-next-ticket]");
+      if (next) {
+        window.location.assign(next.href);
+        handled = true;
+      }
     } else if (Object.prototype.hasOwnProperty.call(FOCUS_TARGETS, key)) {
       handled = focusField(FOCUS_TARGETS[key]);
     } else if (Object.prototype.hasOwnProperty.call(DIALOGS, key)) {
@@ -151,6 +158,42 @@
     if (opener && openDialog(opener.getAttribute("data-open-dialog"))) {
       event.preventDefault();
     }
+  });
+
+  // A button with data-close-dialog closes the dialog around it (Cancel) without submitting.
+  document.addEventListener("click", function (event) {
+    var closer = event.target.closest ? event.target.closest("[data-close-dialog]") : null;
+    var dialog = closer ? closer.closest("dialog") : null;
+    if (dialog && dialog.open) {
+      event.preventDefault();
+      dialog.close();
+    }
+  });
+
+  /*
+   * The queue list is re-rendered every few seconds (htmx polling).  Keep the row the operator
+   * selected with j/k, and the focus on it, across the swap: rows carry data-ticket-id.
+   */
+  var kept = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var current = document.querySelector(ROW + "." + CURRENT);
+    kept = current
+      ? { id: current.getAttribute("data-ticket-id"), focused: current.contains(document.activeElement) }
+      : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!kept || !kept.id) {
+      return;
+    }
+    var row = document.querySelector(ROW + '[data-ticket-id="' + kept.id + '"]');
+    if (row) {
+      if (kept.focused) {
+        selectRow(row);
+      } else {
+        markCurrent(row);
+      }
+    }
+    kept = null;
   });
 
   // Focus inside a row (a click or Tab on its link) selects it too, so j/k go on from there.
