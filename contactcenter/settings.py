@@ -72,6 +72,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "faq.context_processors.portal",
             ],
         },
     },
@@ -177,6 +178,14 @@ PHONENUMBER_DEFAULT_FORMAT = "E164"
 # Ticket references: IST-2026-0001234.
 SPORTELLO_REFERENCE_PREFIX = env("SPORTELLO_REFERENCE_PREFIX", default="IST")
 SPORTELLO_PUBLIC_URL = env("SPORTELLO_PUBLIC_URL", default="http://127.0.0.1:8000")
+# Portal header and footer (faq.context_processors.portal); operator names stay hidden from citizens.
+SPORTELLO_ADMINISTRATION_NAME = env("SPORTELLO_ADMINISTRATION_NAME", default="")
+SPORTELLO_ADMINISTRATION_URL = env("SPORTELLO_ADMINISTRATION_URL", default="")
+SPORTELLO_CONTACT_PHONE = env("SPORTELLO_CONTACT_PHONE", default="")
+SPORTELLO_CONTACT_EMAIL = env("SPORTELLO_CONTACT_EMAIL", default="")
+SPORTELLO_CONTACT_ADDRESS = env("SPORTELLO_CONTACT_ADDRESS", default="")
+SPORTELLO_CONTACT_PEC = env("SPORTELLO_CONTACT_PEC", default="")
+SPORTELLO_PORTAL_SHOW_OPERATOR_NAMES = env.bool("SPORTELLO_PORTAL_SHOW_OPERATOR_NAMES", default=False)
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from faq.views import portal as portal_views
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -10,8 +12,10 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("desk/", include("operators.urls")),
     path("", include("faq.urls_ops")),
+    path("", portal_views.root_redirect, name="root"),
 ]
 
 urlpatterns += i18n_patterns(
+    path("", include("faq.urls")),
     prefix_default_language=True,
 )

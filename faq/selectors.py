@@ -1,9 +1,36 @@
-"""Reads for the portal: published content in the citizen's language, search, office hours."""
+"""Reads for the portal: published content in the citizen's language, search, office hours, status."""
 
 from __future__ import annotations
 
-from tickets.calendar import BusinessCalendar
-from tickets.models import OfficeHours
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramWordSimilarity
+from django.db import connection
+from django.db.models import F, Func, Prefetch, Q, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from tickets.calendar import BusinessCalendar, get_calendar
+from tickets.models import Attachment, Message, Office, OfficeHours, Ticket, TicketEvent
+
+from .models import Appointment, FaqEntry, FaqTopic, Procedure
+from .sanitize import sanitize_answer
+
+SEARCH_CONFIGS = {"it": "italian", "en": "english", "fr": "french", "es": "spanish"}
+SEARCH_LIMIT = 20
+TRIGRAM_THRESHOLD = 0.35
+# Marks around highlighted words from ts_headline: control characters never found in text,
+# so the snippet can be escaped first and the marks turned into <mark> afterwards.
+_START, _STOP = "\x02", "\x03"
+_TAGS = re.compile(r"<[^>]+>")
+_WORDS = re.compile(r"\w+", re.UNICODE)
 
 
 def describe_office_hours(calendar: BusinessCalendar) -> list[tuple[str, str]]:
@@ -17,7 +44,446 @@ def describe_office_hours(calendar: BusinessCalendar) -> list[tuple[str, str]]:
     return rows
 
 
-def list_published_procedures():
-    from .models import Procedure
+# ----------------------------------------------------------------------------- localized content
 
+
+@dataclass
+class Localized:
+    """A piece of content as shown in one language; `fallback` when Italian stands in for it."""
+
+    obj: object
+    fallback: bool
+    text_language: str
+
+    def __getattr__(self, name: str):
+        return getattr(self.obj, name)
+
+
+def localize(obj, language: str) -> Localized:
+    translated = obj.is_translated(language)
+    return Localized(obj=obj, fallback=not translated, text_language=language if translated else "it")
+
+
+def _text(obj, field_name: str, language: str) -> str:
+    if obj.is_translated(language):
+        value = getattr(obj, f"{field_name}_{language}", "")
+        if value:
+            return value
+    return getattr(obj, f"{field_name}_{settings.LANGUAGE_CODE}", "") or ""
+
+
+@dataclass
+class EntryView:
+    entry: FaqEntry
+    question: str
+    answer: SafeString
+    fallback: bool
+    text_language: str
+    related: list = field(default_factory=list)
+
+    @property
+    def pk(self) -> int:
+        return self.entry.pk
+
+
+def entry_view(entry: FaqEntry, language: str) -> EntryView:
+    translated = entry.is_translated(language)
+    return EntryView(
+        entry=entry,
+        question=_text(entry, "question", language),
+        # Sanitized when written and again here: the database is not trusted with HTML.
+        answer=mark_safe(sanitize_answer(_text(entry, "answer", language))),  # noqa: S308 - nh3 output
+        fallback=not translated,
+        text_language=language if translated else settings.LANGUAGE_CODE,
+    )
+
+
+def topic_view(topic: FaqTopic, language: str) -> dict:
+    translated = topic.is_translated(language)
+    return {
+        "topic": topic,
+        "name": _text(topic, "name", language),
+        "description": _text(topic, "description", language),
+        "fallback": not translated,
+        "text_language": language if translated else settings.LANGUAGE_CODE,
+    }
+
+
+def list_faq_topics(language: str) -> list[dict]:
+    """Topics with their published questions, in two queries."""
+    entries = FaqEntry.objects.published().order_by("position", "pk")
+    topics = FaqTopic.objects.prefetch_related(Prefetch("entries", queryset=entries, to_attr="published"))
+    rows = []
+    for topic in topics:
+        if not topic.published:
+            continue
+        row = topic_view(topic, language)
+        row["entries"] = [entry_view(entry, language) for entry in topic.published]
+        rows.append(row)
+    return rows
+
+
+def get_faq_topic(slug: str) -> FaqTopic | None:
+    return FaqTopic.objects.filter(slug=slug).first()
+
+
+def get_faq_entry(topic_slug: str, slug: str, language: str) -> EntryView | None:
+    entry = (
+        FaqEntry.objects.published()
+        .select_related("topic")
+        .prefetch_related(Prefetch("related", queryset=FaqEntry.objects.published().select_related("topic")))
+        .filter(slug=slug, topic__slug=topic_slug)
+        .first()
+    )
+    if entry is None:
+        return None
+    view = entry_view(entry, language)
+    view.related = [entry_view(other, language) for other in entry.related.all()]
+    return view
+
+
+def get_published_entry(entry_id: int) -> FaqEntry | None:
+    return FaqEntry.objects.published().filter(pk=entry_id).first()
+
+
+def list_published_procedures() -> list[Procedure]:
     return list(Procedure.objects.filter(is_published=True).select_related("office").order_by("position", "slug"))
+
+
+def get_procedure(slug: str) -> Procedure | None:
+    return Procedure.objects.filter(slug=slug, is_published=True).select_related("office").first()
+
+
+def procedure_view(procedure: Procedure, language: str) -> dict:
+    translated = procedure.is_translated(language)
+    office = procedure.office
+    return {
+        "procedure": procedure,
+        "title": procedure.text_in("title", language),
+        "summary": procedure.text_in("summary", language),
+        "documents": Procedure._lines(procedure.text_in("documents", language)),
+        "fees": Procedure._lines(procedure.text_in("fees", language)),
+        "where_to_go": procedure.text_in("where_to_go", language),
+        "fallback": not translated,
+        "text_language": language if translated else settings.LANGUAGE_CODE,
+        "office": office_view(office) if office else None,
+    }
+
+
+# ----------------------------------------------------------------------------- offices
+
+
+def office_view(office: Office, *, now: datetime | None = None) -> dict:
+    calendar = get_calendar(office)
+    now = now or timezone.now()
+    return {
+        "office": office,
+        "hours": describe_office_hours(calendar),
+        "is_open": calendar.is_open(now),
+        "next_opening": None if calendar.is_open(now) else calendar.next_opening(now),
+    }
+
+
+def list_offices() -> list[dict]:
+    return [office_view(office) for office in Office.objects.filter(is_active=True).order_by("name")]
+
+
+# ----------------------------------------------------------------------------- search
+
+
+@dataclass
+class SearchHit:
+    entry: EntryView
+    snippet: SafeString
+
+
+def _highlight(snippet: str) -> SafeString:
+    text = escape(html.unescape(snippet or ""))
+    return mark_safe(text.replace(_START, "<mark>").replace(_STOP, "</mark>"))  # noqa: S308 - escaped above
+
+
+def _stem(word: str) -> str:
+    """A tiny stemmer for SQLite: 'permessi' and 'permesso' both become 'permess'."""
+    word = word.lower()
+    if len(word) >= 5 and word.endswith("s"):
+        word = word[:-1]
+    if len(word) >= 5 and word[-1] in "aeiouy":
+        word = word[:-1]
+    return word
+
+
+def search_faq(query: str, language: str, *, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
+    """Published entries matching `query` in the citizen's language, best first."""
+    query = (query or "").strip()[:200]
+    if not query:
+        return []
+    language = language if language in SEARCH_CONFIGS else settings.LANGUAGE_CODE
+    if connection.vendor == "postgresql":
+        hits = _search_postgres(query, language, limit)
+        if not hits:
+            hits = _search_trigram(query, language, limit)
+        return hits
+    return _search_simple(query, language, limit)
+
+
+def _answer_text(language: str):
+    answer = Coalesce(NullIf(F(f"answer_{language}"), Value("")), F("answer_it"))
+    return Func(answer, Value("<[^>]+>"), Value(" "), Value("g"), function="regexp_replace")
+
+
+def _search_postgres(query: str, language: str, limit: int) -> list[SearchHit]:
+    config = SEARCH_CONFIGS[language]
+    search = SearchQuery(query, search_type="websearch", config=config)
+    vector = f"search_{language}"
+    # ids first: the headline (costly) is computed for the shown rows only.
+    ranked = list(
+        FaqEntry.objects.published()
+        .filter(**{vector: search})
+        .annotate(rank=SearchRank(F(vector), search))
+        .order_by("-rank", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not ranked:
+        return []
+    rows = (
+        FaqEntry.objects.filter(pk__in=ranked)
+        .select_related("topic")
+        .annotate(
+            snippet=SearchHeadline(
+                _answer_text(language),
+                search,
+                config=config,
+                start_sel=_START,
+                stop_sel=_STOP,
+                max_words=30,
+                min_words=12,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            )
+        )
+    )
+    by_pk = {row.pk: row for row in rows}
+    return [
+        SearchHit(entry=entry_view(by_pk[pk], language), snippet=_highlight(by_pk[pk].snippet))
+        for pk in ranked
+        if pk in by_pk
+    ]
+
+
+def _search_trigram(query: str, language: str, limit: int) -> list[SearchHit]:
+    """Typo tolerance: 'permeso di soggiorno' still finds 'permesso di soggiorno'."""
+    question = Coalesce(NullIf(F(f"question_{language}"), Value("")), F("question_it"))
+    rows = (
+        FaqEntry.objects.published()
+        .select_related("topic")
+        .annotate(similarity=TrigramWordSimilarity(query, question))
+        .filter(similarity__gte=TRIGRAM_THRESHOLD)
+        .order_by("-similarity", "pk")[:limit]
+    )
+    return [SearchHit(entry=entry_view(row, language), snippet=_plain_snippet(row, language)) for row in rows]
+
+
+def _plain_snippet(entry: FaqEntry, language: str, words: set[str] | None = None) -> SafeString:
+    text = html.unescape(_TAGS.sub(" ", _text(entry, "answer", language)))
+    text = " ".join(text.split())
+    if len(text) > 220:
+        text = text[:220].rsplit(" ", 1)[0] + " …"
+    if not words:
+        return escape(text)
+    pieces = []
+    for token in re.split(r"(\w+)", text):
+        if token and _stem(token) in words:
+            pieces.append(f"<mark>{escape(token)}</mark>")
+        else:
+            pieces.append(escape(token))
+    return mark_safe("".join(pieces))  # noqa: S308 - every piece escaped
+
+
+def _search_simple(query: str, language: str, limit: int) -> list[SearchHit]:
+    """SQLite: every word (crudely stemmed) in the question or answer of the active language."""
+    stems = {_stem(word) for word in _WORDS.findall(query) if len(word) >= 3}
+    if not stems:
+        return []
+    condition = Q()
+    for stem in stems:
+        condition &= (
+            Q(**{f"question_{language}__icontains": stem})
+            | Q(**{f"answer_{language}__icontains": stem})
+            | Q(question_it__icontains=stem)
+            | Q(answer_it__icontains=stem)
+        )
+    rows = list(FaqEntry.objects.published().select_related("topic").filter(condition)[:200])
+
+    def score(entry: FaqEntry) -> int:
+        question = _text(entry, "question", language).lower()
+        return sum(3 if stem in question else 1 for stem in stems)
+
+    rows.sort(key=lambda entry: (-score(entry), entry.pk))
+    return [
+        SearchHit(entry=entry_view(row, language), snippet=_plain_snippet(row, language, stems))
+        for row in rows[:limit]
+    ]
+
+
+# ----------------------------------------------------------------------------- status tracking
+
+
+STATUS_TICKET_FIELDS = (
+    "id",
+    "reference",
+    "access_token",
+    "subject",
+    "status",
+    "tier",
+    "language",
+    "channel",
+    "created_at",
+    "updated_at",
+    "due_at",
+    "resolution_due_at",
+    "resolved_at",
+    "version",
+    "office_id",
+    "citizen_id",
+    "citizen__email",
+    "citizen__phone",
+)
+
+
+def find_ticket_for_status(*, reference: str, contact: str) -> Ticket | None:
+    """The ticket when reference and contact (email or phone used) match; None otherwise.
+
+    Same query and the same comparisons whether the reference exists or not, so the time
+    taken says nothing about which half was wrong.
+    """
+    import hmac
+
+    from channels_app.numbers import to_e164
+
+    reference = (reference or "").strip().upper()[:32]
+    contact = (contact or "").strip()
+    ticket = Ticket.objects.select_related("citizen").only(*STATUS_TICKET_FIELDS).filter(reference=reference).first()
+    email = (ticket.citizen.email if ticket else "") or ""
+    phone = str(ticket.citizen.phone or "") if ticket else ""
+    given_phone = to_e164(contact) or "\x00"
+    email_ok = hmac.compare_digest(email.lower().encode() or b"\x00", contact.lower().encode() or b"\x01")
+    phone_ok = hmac.compare_digest((phone or "\x01").encode(), given_phone.encode())
+    if ticket is not None and contact and (email_ok or phone_ok):
+        return ticket
+    return None
+
+
+def get_ticket_by_token(token: str) -> Ticket | None:
+    if not token or len(token) > 64:
+        return None
+    return Ticket.objects.select_related("office").filter(access_token=token).first()
+
+
+@dataclass
+class TimelineItem:
+    at: datetime
+    kind: str  # "in", "out", "event"
+    text: str = ""
+    label: str = ""
+    attachments: list = field(default_factory=list)
+
+
+APPOINTMENT_EVENT_LABELS = {
+    Appointment.Status.REQUESTED: _("Appointment requested"),
+    Appointment.Status.PROPOSED: _("Appointment proposed"),
+    Appointment.Status.CONFIRMED: _("Appointment confirmed"),
+    Appointment.Status.CANCELLED: _("Appointment cancelled"),
+}
+
+# Events already told by the message they come with.
+_EVENTS_SHOWN_AS_MESSAGES = {TicketEvent.Kind.MESSAGE_RECEIVED, TicketEvent.Kind.REPLIED}
+
+
+def _event_label(event: TicketEvent) -> str:
+    status = (event.data or {}).get("appointment_status")
+    if status in Appointment.Status.values:
+        return str(APPOINTMENT_EVENT_LABELS[status])
+    return str(event.get_kind_display())
+
+
+def get_public_status(ticket: Ticket) -> dict:
+    """What the citizen may see: public messages and events, never notes nor staff names."""
+    messages = (
+        Message.objects.filter(ticket=ticket)
+        .exclude(direction=Message.Direction.NOTE)
+        .only("id", "direction", "text", "created_at", "ticket_id")
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.only("id", "filename", "size", "message_id"))
+        )
+        .order_by("created_at", "id")
+    )
+    events = (
+        TicketEvent.objects.filter(ticket=ticket, public=True)
+        .exclude(kind__in=_EVENTS_SHOWN_AS_MESSAGES)
+        .only("id", "kind", "created_at", "to_status", "data")
+        .order_by("created_at", "id")
+    )
+    timeline = [
+        TimelineItem(at=m.created_at, kind=m.direction, text=m.text, attachments=list(m.attachments.all()))
+        for m in messages
+    ]
+    timeline += [TimelineItem(at=e.created_at, kind="event", label=_event_label(e)) for e in events]
+    timeline.sort(key=lambda item: item.at)
+    appointments = list(
+        Appointment.objects.filter(ticket=ticket)
+        .exclude(status=Appointment.Status.CANCELLED)
+        .select_related("procedure", "office")
+        .order_by("-requested_at")
+    )
+    return {
+        "ticket": ticket,
+        "timeline": timeline,
+        "appointments": appointments,
+        "expected_by": ticket.due_at or ticket.resolution_due_at,
+        "show_operator_names": getattr(settings, "SPORTELLO_PORTAL_SHOW_OPERATOR_NAMES", False),
+    }
+
+
+# ----------------------------------------------------------------------------- appointments
+
+
+SLOT_MINUTES = 20
+
+
+def list_free_slots(office: Office, *, days: int = 10, start: datetime | None = None, limit: int = 60) -> list:
+    """Free 20-minute slots in the office's opening intervals over the next working days."""
+    calendar = get_calendar(office)
+    now = start or timezone.now()
+    taken = set(
+        Appointment.objects.filter(
+            office=office,
+            status__in=[Appointment.Status.PROPOSED, Appointment.Status.CONFIRMED],
+            slot_start__gte=now,
+        ).values_list("slot_start", flat=True)
+    )
+    slots: list[tuple[datetime, datetime]] = []
+    day: date = timezone.localtime(now, calendar.tz).date() + timedelta(days=1)
+    for offset in range(days * 2):
+        for opens, closes in calendar.intervals(day + timedelta(days=offset)):
+            cursor = opens
+            while cursor + timedelta(minutes=SLOT_MINUTES) <= closes:
+                if cursor not in taken:
+                    slots.append((cursor, cursor + timedelta(minutes=SLOT_MINUTES)))
+                    if len(slots) >= limit:
+                        return slots
+                cursor += timedelta(minutes=SLOT_MINUTES)
+    return slots
+
+
+def list_open_appointments() -> list[Appointment]:
+    return list(
+        Appointment.objects.filter(status__in=[Appointment.Status.REQUESTED, Appointment.Status.PROPOSED])
+        .select_related("ticket", "ticket__citizen", "procedure", "office")
+        .order_by("requested_at", "pk")
+    )
+
+
+def list_unhandled_feedback(limit: int = 200):
+    from .models import FaqFeedback
+
+    return list(FaqFeedback.objects.filter(handled=False).select_related("entry").order_by("-created_at")[:limit])

@@ -1,0 +1,337 @@
+"""The public portal: thin views (parse, call one service or selector, render)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from channels_app.adapters.webform import check_attachments
+from tickets.errors import DomainError
+
+from .. import selectors, services
+from ..forms import FeedbackForm, RequestForm, StatusLookupForm, StatusMessageForm
+
+# Wrong status lookups allowed per minute, per IP address and per reference: the 6th is refused.
+STATUS_ATTEMPTS = 5
+STATUS_WINDOW_SECONDS = 60
+# New requests per IP address per hour (instead of a captcha).
+REQUESTS_PER_HOUR = 10
+
+
+def _language() -> str:
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return language if language in settings.LANGUAGE_CODES else settings.LANGUAGE_CODE
+
+
+def client_ip(request: HttpRequest) -> str:
+    # Behind a proxy configure it to set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips).
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _request_crumbs() -> list:
+    return [("", _("Send a request"))]
+
+
+def _status_crumbs() -> list:
+    return [("", _("Check your request"))]
+
+
+def _entry_crumbs(topic: dict, entry) -> list:
+    return [
+        (reverse("portal:faq"), _("Find answers")),
+        (reverse("portal:faq_topic", args=[topic["topic"].slug]), topic["name"]),
+        ("", entry.question),
+    ]
+
+
+def root_redirect(request: HttpRequest) -> HttpResponse:
+    """'/' goes to the portal in the remembered (cookie) or browser language."""
+    language = translation.get_language_from_request(request, check_path=False)
+    if language not in settings.LANGUAGE_CODES:
+        language = settings.LANGUAGE_CODE
+    with translation.override(language):
+        return HttpResponseRedirect(reverse("portal:home"))
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    language = _language()
+    topics = selectors.list_faq_topics(language)
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "topics": topics,
+            "procedures": [selectors.procedure_view(p, language) for p in selectors.list_published_procedures()],
+        },
+    )
+
+
+@require_GET
+def faq(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "portal/faq_list.html",
+        {"topics": selectors.list_faq_topics(_language()), "crumbs": [("", _("Find answers"))]},
+    )
+
+
+@require_GET
+def faq_topic(request: HttpRequest, topic_slug: str) -> HttpResponse:
+    language = _language()
+    topic = next((t for t in selectors.list_faq_topics(language) if t["topic"].slug == topic_slug), None)
+    if topic is None:
+        raise Http404
+    crumbs = [(reverse("portal:faq"), _("Find answers")), ("", topic["name"])]
+    return render(request, "portal/faq_topic.html", {"topic": topic, "crumbs": crumbs})
+
+
+@require_GET
+def faq_entry(request: HttpRequest, topic_slug: str, slug: str) -> HttpResponse:
+    language = _language()
+    entry = selectors.get_faq_entry(topic_slug, slug, language)
+    if entry is None:
+        raise Http404
+    topic = selectors.topic_view(entry.entry.topic, language)
+    return render(
+        request,
+        "portal/faq_entry.html",
+        {
+            "entry": entry,
+            "topic": topic,
+            "crumbs": _entry_crumbs(topic, entry),
+            "form": FeedbackForm(),
+            "thanks": request.GET.get("thanks") == "1",
+        },
+    )
+
+
+@require_POST
+def faq_feedback(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = selectors.get_published_entry(entry_id)
+    if entry is None:
+        raise Http404
+    form = FeedbackForm(request.POST)
+    url = reverse("portal:faq_entry", args=[entry.topic.slug, entry.slug])
+    if form.is_valid():
+        services.record_faq_feedback(
+            entry_id=entry.pk,
+            useful=form.cleaned_data["useful"],
+            comment=form.cleaned_data["comment"],
+            language=_language(),
+        )
+        return redirect(f"{url}?thanks=1#feedback")
+    language = _language()
+    view = selectors.get_faq_entry(entry.topic.slug, entry.slug, language)
+    topic = selectors.topic_view(entry.topic, language)
+    return render(
+        request,
+        "portal/faq_entry.html",
+        {"entry": view, "topic": topic, "form": form, "crumbs": _entry_crumbs(topic, view)},
+        status=422,
+    )
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    hits = selectors.search_faq(query, _language()) if query else []
+    return render(request, "portal/search.html", {"query": query, "hits": hits, "crumbs": [("", _("Search"))]})
+
+
+@require_GET
+def procedures(request: HttpRequest) -> HttpResponse:
+    language = _language()
+    rows = [selectors.procedure_view(p, language) for p in selectors.list_published_procedures()]
+    return render(
+        request, "portal/procedures.html", {"procedures": rows, "crumbs": [("", _("Procedures and documents"))]}
+    )
+
+
+@require_GET
+def procedure(request: HttpRequest, slug: str) -> HttpResponse:
+    found = selectors.get_procedure(slug)
+    if found is None:
+        raise Http404
+    view = selectors.procedure_view(found, _language())
+    crumbs = [(reverse("portal:procedures"), _("Procedures and documents")), ("", view["title"])]
+    return render(request, "portal/procedure.html", {"p": view, "crumbs": crumbs})
+
+
+@require_GET
+def offices(request: HttpRequest) -> HttpResponse:
+    crumbs = [("", _("Offices and opening hours"))]
+    return render(request, "portal/offices.html", {"offices": selectors.list_offices(), "crumbs": crumbs})
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/privacy.html", {"crumbs": [("", _("Privacy policy"))]})
+
+
+# ----------------------------------------------------------------------------- new request
+
+
+def _rate_limited(key: str, limit: int, window: int) -> bool:
+    """Count one attempt under `key`; True when it is over the limit in the window."""
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count > limit
+
+
+@require_http_methods(["GET", "POST"])
+def request_new(request: HttpRequest) -> HttpResponse:
+    language = _language()
+    if request.method == "GET":
+        initial = {"procedure": request.GET.get("procedure", "")}
+        if initial["procedure"]:
+            initial["want_appointment"] = True
+        form = RequestForm(language=language, initial=initial)
+        return render(request, "portal/request_form.html", {"form": form, "crumbs": _request_crumbs()})
+    form = RequestForm(request.POST, request.FILES, language=language)
+    if form.is_spam:
+        # A bot filled the hidden field: pretend all is well, register nothing.
+        return redirect("portal:request_thanks_spam")
+    if _rate_limited(f"portal:req:{client_ip(request)}", REQUESTS_PER_HOUR, 3600):
+        form.is_valid()
+        form.add_error(None, _("Too many requests from your connection. Please try again in an hour."))
+        return render(request, "portal/request_form.html", {"form": form, "crumbs": _request_crumbs()}, status=429)
+    if form.is_valid():
+        try:
+            ticket = services.submit_portal_request(
+                data=form.pipeline_data(),
+                files=form.cleaned_data["attachments"],
+                client_ip=client_ip(request),
+                procedure=form.procedures.get(form.cleaned_data.get("procedure") or ""),
+                want_appointment=form.cleaned_data.get("want_appointment", False),
+                preferred_dates=form.cleaned_data.get("preferred_dates", ""),
+            )
+        except DomainError as err:
+            form.add_error("attachments" if err.code == "attachment_rejected" else None, err.message)
+            return render(
+                request, "portal/request_form.html", {"form": form, "crumbs": _request_crumbs()}, status=err.status
+            )
+        return redirect("portal:request_thanks", token=ticket.access_token)
+    return render(request, "portal/request_form.html", {"form": form, "crumbs": _request_crumbs()}, status=422)
+
+
+@require_GET
+def request_thanks(request: HttpRequest, token: str) -> HttpResponse:
+    ticket = selectors.get_ticket_by_token(token)
+    if ticket is None:
+        raise Http404
+    return render(request, "portal/request_thanks.html", {"ticket": ticket})
+
+
+@require_GET
+def request_thanks_spam(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/request_thanks.html", {"ticket": None})
+
+
+@require_GET
+def request_suggestions(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("subject", "").strip()[:200]
+    hits = selectors.search_faq(query, _language(), limit=5) if len(query) >= 3 else []
+    return render(request, "portal/_suggestions.html", {"hits": hits, "query": query})
+
+
+@require_POST
+def request_deflected(request: HttpRequest, entry_id: int) -> HttpResponse:
+    services.record_deflection(entry_id=entry_id, query=request.POST.get("query", ""), language=_language())
+    if request.htmx:
+        return render(request, "portal/_deflected.html")
+    messages.success(request, _("We are glad the answer helped you. You do not need to send a request."))
+    return redirect("portal:faq")
+
+
+# ----------------------------------------------------------------------------- status
+
+
+def _neutral_refusal(form: StatusLookupForm) -> None:
+    # Identical for a wrong pair and a reference that does not exist: nothing leaks.
+    form.add_error(
+        None,
+        _(
+            "We could not find a request with these details. Check the reference and the email "
+            "or phone number you used, or follow the link in the acknowledgement."
+        ),
+    )
+
+
+def _status_keys(request: HttpRequest, reference: str) -> tuple[str, str]:
+    digest = hashlib.sha256(reference.strip().upper().encode()).hexdigest()[:32]
+    return f"portal:status:ip:{client_ip(request)}", f"portal:status:ref:{digest}"
+
+
+@require_http_methods(["GET", "POST"])
+def status(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "portal/status_lookup.html", {"form": StatusLookupForm(), "crumbs": _status_crumbs()})
+    form = StatusLookupForm(request.POST)
+    if not form.is_valid():
+        return render(request, "portal/status_lookup.html", {"form": form, "crumbs": _status_crumbs()}, status=422)
+    reference, contact = form.cleaned_data["reference"], form.cleaned_data["contact"]
+    ip_key, ref_key = _status_keys(request, reference)
+    attempts = cache.get_many([ip_key, ref_key])
+    if max(attempts.get(ip_key, 0), attempts.get(ref_key, 0)) >= STATUS_ATTEMPTS:
+        form = StatusLookupForm(request.POST)
+        form.is_valid()
+        form.add_error(None, _("Too many attempts. Wait a minute before trying again."))
+        return render(
+            request,
+            "portal/status_lookup.html",
+            {"form": form, "refused": True, "crumbs": _status_crumbs()},
+            status=429,
+        )
+    ticket = selectors.find_ticket_for_status(reference=reference, contact=contact)
+    if ticket is None:
+        _rate_limited(ip_key, STATUS_ATTEMPTS, STATUS_WINDOW_SECONDS)
+        _rate_limited(ref_key, STATUS_ATTEMPTS, STATUS_WINDOW_SECONDS)
+        _neutral_refusal(form)
+        return render(request, "portal/status_lookup.html", {"form": form, "crumbs": _status_crumbs()}, status=404)
+    return redirect("portal:status_token", token=ticket.access_token)
+
+
+@require_GET
+def status_token(request: HttpRequest, token: str) -> HttpResponse:
+    ticket = selectors.get_ticket_by_token(token)
+    if ticket is None:
+        raise Http404
+    context = selectors.get_public_status(ticket)
+    context["message_form"] = StatusMessageForm()
+    context["crumbs"] = [(reverse("portal:status"), _("Check your request")), ("", ticket.reference)]
+    return render(request, "portal/status.html", context)
+
+
+@require_POST
+def status_message(request: HttpRequest, token: str) -> HttpResponse:
+    ticket = selectors.get_ticket_by_token(token)
+    if ticket is None:
+        raise Http404
+    form = StatusMessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attachments = check_attachments(form.cleaned_data["attachments"])
+            services.add_portal_message(ticket=ticket, text=form.cleaned_data["text"], attachments=attachments)
+        except DomainError as err:
+            form.add_error(None, err.message)
+        else:
+            messages.success(request, _("Your message has been added to the request."))
+            return redirect("portal:status_token", token=ticket.access_token)
+    context = selectors.get_public_status(ticket)
+    context["message_form"] = form
+    context["crumbs"] = [(reverse("portal:status"), _("Check your request")), ("", ticket.reference)]
+    return render(request, "portal/status.html", context, status=422)
