@@ -20,3 +20,14 @@ def dovecot():
 def imap_user():
     """A fresh mailbox on the test Dovecot: each test reads only its own mail."""
     return f"desk-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run Celery tasks in-process, as the embedded default does, whatever broker the environment names."""
+    from contactcenter.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, False
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
