@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
     "phonenumber_field",
@@ -43,6 +44,8 @@ INSTALLED_APPS = [
     "operators",
     "channels_app",
     "faq",
+    "api",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -161,15 +164,51 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["privacy-retention"] = {"task": "privacy.tasks.anonymize_expired", "schedule": 24 * 3600}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.SportelloAutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsStaffOperator", "api.permissions.TokenScope"],
+    # The per-IP throttle runs before authentication (api.views.IpThrottleFirst).
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Requests per minute: per token (an integration) and per client IP (everyone, browsers included).
+SPORTELLO_API_THROTTLE_RATES = {
+    "token": env("API_THROTTLE_TOKEN", default="600/minute"),
+    "ip": env("API_THROTTLE_IP", default="300/minute"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sportello API",
     "DESCRIPTION": "Multichannel contact center for public administration",
     "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelEnum": "tickets.models.Channel",
+        "LanguageEnum": LANGUAGE_CODES,
+        "CitizenKindEnum": "tickets.models.Citizen.Kind",
+        "EventKindEnum": "tickets.models.TicketEvent.Kind",
+    },
 }
 
 PHONENUMBER_DEFAULT_REGION = env("PHONENUMBER_DEFAULT_REGION", default="IT")

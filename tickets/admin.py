@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
+from privacy.admin import AccessLoggedAdminMixin, erase_citizens_action, export_citizen_action
+
 from .calendar import clear_calendar_cache
 from .models import Attachment, Citizen, Message, Office, OfficeClosure, OfficeHours, Queue, Ticket, TicketEvent, Topic
 
@@ -53,7 +55,8 @@ class TopicAdmin(TranslationAdmin):
 
 
 @admin.register(Citizen)
-class CitizenAdmin(admin.ModelAdmin):
+class CitizenAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+    actions = [export_citizen_action, erase_citizens_action]
     list_display = (
         "display_name",
         "email",
@@ -91,7 +94,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     list_display = (
         "reference",
         "subject",
@@ -115,7 +118,7 @@ class TicketAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     list_display = ("ticket", "direction", "channel", "sender", "delivery_status", "created_at")
     list_filter = ("direction", "channel", "delivery_status")
     search_fields = ("ticket__reference", "sender", "external_id")
@@ -124,7 +127,7 @@ class MessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     list_display = ("filename", "ticket", "content_type", "size", "created_at")
     list_filter = ("content_type",)
     search_fields = ("filename", "ticket__reference", "sha256")

@@ -1,0 +1,22 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from . import views
+from .docs import DocsView
+
+app_name = "api"
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("tickets", views.TicketViewSet, basename="ticket")
+router.register("citizens", views.CitizenViewSet, basename="citizen")
+router.register("attachments", views.AttachmentViewSet, basename="attachment")
+router.register("queues", views.QueueViewSet, basename="queue")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
+    path("stats/", views.StatsView.as_view(), name="stats"),
+    path("", include(router.urls)),
+]
