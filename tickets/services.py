@@ -15,6 +15,7 @@ from functools import partial
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 
 from . import errors
@@ -38,6 +39,9 @@ from .references import allocate_reference
 
 # Channels whose requests are due by the office's next working day, whatever the queue's target.
 NEXT_WORKING_DAY_CHANNELS = {Channel.VOICEMAIL}
+
+# Sent after commit whenever a ticket changed (kwargs: office_id, created_at); statistics listen.
+ticket_changed = Signal()
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,9 @@ def record_event(
     at: datetime | None = None,
     **data: object,
 ) -> TicketEvent:
+    transaction.on_commit(
+        partial(ticket_changed.send_robust, sender=Ticket, office_id=ticket.office_id, created_at=ticket.created_at)
+    )
     return TicketEvent.objects.create(
         ticket=ticket,
         kind=kind,
