@@ -7,6 +7,9 @@ from tickets.models import Tier
 
 from .factories import CitizenFactory, OfficeFactory, QueueFactory, make_operator, open_test_ticket
 
+# Fake provider servers (Graph API, Twilio media) shared by the channel tests.
+pytest_plugins = ["tests.fakes.graph"]
+
 
 def pytest_collection_modifyitems(config, items):
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")

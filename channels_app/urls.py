@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "channels"
+
+urlpatterns = [
+    path("whatsapp/", views.whatsapp_webhook, name="whatsapp-webhook"),
+]
