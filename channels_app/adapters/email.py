@@ -23,6 +23,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from tickets.services import NewAttachment
 
@@ -174,6 +175,9 @@ class EmailAdapter(ChannelAdapter):
         text = parsed.text or ""
         if screened.notes:
             text = (text.rstrip() + "\n\n" + "\n".join(screened.notes)).strip()
+        if not (text.strip() or parsed.html or screened.accepted):
+            # Keep a message anyway: it carries the sender and the Message-ID replies thread on.
+            text = _("(The e-mail had no text.)")
         email = _valid_address(parsed.from_address) or _valid_address(parsed.reply_to)
         ignore = parsed.auto_reason
         if not ignore and email and email in _own_addresses():
