@@ -112,6 +112,7 @@ class EventSerializer(serializers.ModelSerializer):
 class CitizenSummarySerializer(serializers.ModelSerializer):
     phone = serializers.CharField(read_only=True)
     nationality = serializers.CharField(read_only=True, help_text="ISO 3166 country code, or empty.")
+    preferred_language = serializers.CharField(read_only=True, help_text="it, en, fr or es.")
 
     class Meta:
         model = Citizen

@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("", include("privacy.urls")),
+    path("", include("privacy.urls")),
     path("webhooks/", include("channels_app.urls")),
     path("dashboard/", include("reports.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -84,3 +84,43 @@ def smtp_sink(settings):
         setattr(settings, name, value)
     yield sink
     sink.stop()
+
+
+def login_verified(client, user):
+    """Log a staff user in with an OTP-verified session (supervisors and administrators need it).
+
+    Creates a confirmed TOTP device when the user has none and marks the session as verified the
+    way django_otp.login does, so the two-factor gate lets the client through.
+    """
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="tests", confirmed=True
+    )
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+def current_totp(user) -> str:
+    """The code the user's authenticator app would show now (creates a confirmed device if needed)."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="tests", confirmed=True
+    )
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def complete_two_factor(page, user) -> None:
+    """Browser tests: after signing in through the form, pass the TOTP step if the gate asks for it."""
+    if "/accounts/2fa/" not in page.url:
+        return
+    page.fill("input[name=token]", current_totp(user))
+    page.click("form button[type=submit]")
+    page.wait_for_load_state()

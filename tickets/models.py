@@ -224,7 +224,7 @@ class Citizen(TimeStampedModel):
     @property
     def display_name(self) -> str:
         name = f"{self.first_name} {self.last_name}".strip()
-        return name or self.email or str(self.phone or "") or self.whatsapp_id or _("Anonymous citizen")
+        return name or self.email or str(self.phone or "") or self.whatsapp_id or str(_("Anonymous citizen"))
 
     @property
     def is_italian(self) -> bool:
