@@ -329,7 +329,13 @@ def ringing_calls_for(user) -> list:
         from channels_app.selectors import ringing_calls_for as channel_ringing_calls
     except ImportError:
         return []
-    return list(channel_ringing_calls(user))
+    from tickets.access import can_see_ticket
+
+    calls = list(channel_ringing_calls(user))
+    for call in calls:
+        # The pop-up links only to requests this operator may open.
+        call.open_tickets = [t for t in getattr(call, "open_tickets", []) if can_see_ticket(user, t)]
+    return calls
 
 
 # ----------------------------------------------------------------------------- FAQ answers
