@@ -30,6 +30,8 @@ class _Handler:
         self.sink = sink
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        with self.sink.lock:
+            self.sink.attempts += 1
         if self.sink.refuse:
             return self.sink.refuse
         message = BytesParser(policy=policy.default).parsebytes(envelope.original_content or envelope.content)
@@ -48,6 +50,7 @@ class SmtpSink:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refuse = ""  # e.g. "550 No such user" to make the server refuse every message
+        self.attempts = 0  # DATA commands seen, refused ones included
         self.lock = threading.Lock()
         self._controller: Controller | None = None
 
