@@ -50,3 +50,79 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.external_id[:60]}"
+
+
+class Call(models.Model):
+    """One phone call as the PBX reported it through the CTI push API (newCall, answer, hangup)."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "in", _("Inbound")
+        OUTBOUND = "out", _("Outbound")
+
+    class Status(models.TextChoices):
+        RINGING = "ringing", _("Ringing")
+        ANSWERED = "answered", _("Answered")
+        MISSED = "missed", _("Missed")
+        ENDED = "ended", _("Ended")
+
+    call_id = models.CharField(_("call id"), max_length=255, unique=True)
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices, default=Direction.INBOUND)
+    from_number = models.CharField(_("from"), max_length=32, blank=True, help_text=_("E.164; empty when withheld"))
+    to_number = models.CharField(_("to"), max_length=32, blank=True)
+    raw_from = models.CharField(_("caller id as sent"), max_length=100, blank=True)
+    raw_to = models.CharField(_("called number as sent"), max_length=100, blank=True)
+    citizen = models.ForeignKey(
+        "tickets.Citizen",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="calls",
+        verbose_name=_("citizen"),
+    )
+    users = models.JSONField(_("operators rung"), default=list, blank=True)
+    queue = models.CharField(_("PBX queue"), max_length=100, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RINGING)
+    cause = models.CharField(_("hangup cause"), max_length=50, blank=True)
+    answered_by = models.CharField(_("answered by"), max_length=255, blank=True)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    callback_ticket = models.ForeignKey(
+        "tickets.Ticket",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="missed_calls",
+        verbose_name=_("call-back request"),
+    )
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(direction__in=["in", "out"]), name="call_direction_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["ringing", "answered", "missed", "ended"]), name="call_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "started_at"], name="call_status_idx"),
+            models.Index(fields=["from_number"], name="call_from_idx"),
+            models.Index(fields=["citizen", "-started_at"], name="call_citizen_idx"),
+        ]
+
+    def __str__(self) -> str:
+        number = self.from_number if self.direction == self.Direction.INBOUND else self.to_number
+        return f"{self.get_direction_display()} {number or _('anonymous')} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def citizen_number(self) -> str:
+        """The citizen's side of the call (the caller of an inbound call, the callee of an outbound one)."""
+        return self.from_number if self.direction == self.Direction.INBOUND else self.to_number
+
+    @property
+    def duration(self):
+        if self.answered_at and self.ended_at:
+            return self.ended_at - self.answered_at
+        return None

@@ -13,9 +13,11 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseNotAllowed, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from .base import InvalidInput
+from .calls import record_call_event
 from .pipeline import content_key, store_inbound
 
 logger = logging.getLogger(__name__)
@@ -65,3 +67,22 @@ def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
         metadata={"remote_addr": _client_ip(request)},
     )
     return HttpResponse("OK", content_type="text/plain")
+
+
+# ----------------------------------------------------------------------------- CTI (PBX call events)
+
+
+@csrf_exempt
+@transaction.non_atomic_requests
+def cti_event(request: HttpRequest, token: str) -> HttpResponse:
+    expected = settings.CTI_TOKEN
+    if not expected or not hmac.compare_digest(expected.encode(), token.encode()):
+        return HttpResponseForbidden("forbidden", content_type="text/plain")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        record_call_event(request.body, content_type=request.content_type or "", source="cti")
+    except InvalidInput as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    # The generic CTI API lets the answer carry an action (reject, dial); we never ask for one.
+    return JsonResponse({})

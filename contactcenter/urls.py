@@ -3,11 +3,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from channels_app import views as channel_views
 from faq.views import portal as portal_views
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/cti/<str:token>", channel_views.cti_event, name="cti-event"),
     path("api/v1/", include("api.urls")),
     path("", include("privacy.urls")),
     path("", include("privacy.urls")),
