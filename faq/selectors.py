@@ -31,6 +31,14 @@ TRIGRAM_THRESHOLD = 0.35
 _START, _STOP = "\x02", "\x03"
 _TAGS = re.compile(r"<[^>]+>")
 _WORDS = re.compile(r"\w+", re.UNICODE)
+# Words too common to search for on SQLite (PostgreSQL's configurations have their own lists).
+_STOPWORDS_TEXT = (
+    "the and for with what how can who why when where are you your does from this that "
+    "che per con come del della delle dei degli dal una uno sono cosa quando dove posso devo "
+    "les des une est pour avec que qui quoi comment quand dans sur mon mes "
+    "los las para como cuando donde por mis puedo tengo"
+)
+_STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 
 def describe_office_hours(calendar: BusinessCalendar) -> list[tuple[str, str]]:
@@ -212,18 +220,23 @@ def _stem(word: str) -> str:
     return word
 
 
-def search_faq(query: str, language: str, *, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
-    """Published entries matching `query` in the citizen's language, best first."""
+def search_faq(query: str, language: str, *, limit: int = SEARCH_LIMIT, match_any: bool = False) -> list[SearchHit]:
+    """Published entries matching `query` in the citizen's language, best first.
+
+    `match_any` (suggestions while typing a subject): any word may match, the rank sorts;
+    otherwise every word must match, as in a search engine.
+    """
     query = (query or "").strip()[:200]
     if not query:
         return []
     language = language if language in SEARCH_CONFIGS else settings.LANGUAGE_CODE
     if connection.vendor == "postgresql":
-        hits = _search_postgres(query, language, limit)
+        text = " or ".join(_WORDS.findall(query)) if match_any else query
+        hits = _search_postgres(text, language, limit) if text else []
         if not hits:
             hits = _search_trigram(query, language, limit)
         return hits
-    return _search_simple(query, language, limit)
+    return _search_simple(query, language, limit, match_any=match_any)
 
 
 def _answer_text(language: str):
@@ -299,14 +312,14 @@ def _plain_snippet(entry: FaqEntry, language: str, words: set[str] | None = None
     return mark_safe("".join(pieces))  # noqa: S308 - every piece escaped
 
 
-def _search_simple(query: str, language: str, limit: int) -> list[SearchHit]:
-    """SQLite: every word (crudely stemmed) in the question or answer of the active language."""
-    stems = {_stem(word) for word in _WORDS.findall(query) if len(word) >= 3}
+def _search_simple(query: str, language: str, limit: int, *, match_any: bool = False) -> list[SearchHit]:
+    """SQLite: words (crudely stemmed) in the question or answer of the active language, or Italian."""
+    stems = {_stem(word) for word in _WORDS.findall(query) if len(word) >= 3 and word.lower() not in _STOPWORDS}
     if not stems:
         return []
     condition = Q()
     for stem in stems:
-        condition &= (
+        condition |= (
             Q(**{f"question_{language}__icontains": stem})
             | Q(**{f"answer_{language}__icontains": stem})
             | Q(question_it__icontains=stem)
@@ -314,11 +327,16 @@ def _search_simple(query: str, language: str, limit: int) -> list[SearchHit]:
         )
     rows = list(FaqEntry.objects.published().select_related("topic").filter(condition)[:200])
 
-    def score(entry: FaqEntry) -> int:
+    def score(entry: FaqEntry) -> tuple[int, int]:
         question = _text(entry, "question", language).lower()
-        return sum(3 if stem in question else 1 for stem in stems)
+        answer = _text(entry, "answer", language).lower()
+        found = [stem for stem in stems if stem in question or stem in answer]
+        return len(found), sum(1 for stem in found if stem in question)
 
-    rows.sort(key=lambda entry: (-score(entry), entry.pk))
+    rows.sort(key=lambda entry: tuple(-n for n in score(entry)) + (entry.pk,))
+    if not match_any:
+        # A search engine's "all words": keep the entries that contain every word.
+        rows = [entry for entry in rows if score(entry)[0] == len(stems)]
     return [
         SearchHit(entry=entry_view(row, language), snippet=_plain_snippet(row, language, stems))
         for row in rows[:limit]

@@ -244,7 +244,7 @@ def request_thanks_spam(request: HttpRequest) -> HttpResponse:
 @require_GET
 def request_suggestions(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("subject", "").strip()[:200]
-    hits = selectors.search_faq(query, _language(), limit=5) if len(query) >= 3 else []
+    hits = selectors.search_faq(query, _language(), limit=5, match_any=True) if len(query) >= 3 else []
     return render(request, "portal/_suggestions.html", {"hits": hits, "query": query})
 
 

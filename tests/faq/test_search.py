@@ -1,0 +1,73 @@
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from faq.models import FaqEntry
+
+from .factories import FaqEntryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def search(client, language, query):
+    with translation.override(language):
+        return client.get(reverse("portal:search"), {"q": query})
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "expected"),
+    [
+        # the word searched is inflected differently from the text
+        ("it", "permessi", "Quando devo chiedere il rinnovo del permesso di soggiorno?"),
+        ("en", "permits", "When should I apply to renew my residence permit?"),
+        ("fr", "titres", "Quand dois-je demander le renouvellement de mon titre de séjour ?"),
+        ("es", "permisos", "¿Cuándo tengo que pedir la renovación del permiso de residencia?"),
+    ],
+)
+def test_search_finds_inflected_words_in_the_citizen_language(client, seeded_faq, language, query, expected):
+    response = search(client, language, query)
+    assert response.status_code == 200
+    assert expected.replace("'", "&#x27;") in response.text
+    assert "<mark>" in response.text  # the matching words are highlighted
+
+
+def test_search_shows_only_published_entries(client, seeded_faq):
+    FaqEntryFactory(slug="bozza", question_it="Permesso segreto in bozza", status="draft")
+    assert "Permesso segreto in bozza" not in search(client, "it", "permesso segreto").text
+
+
+def test_search_snippet_never_carries_markup_from_the_answer(client):
+    FaqEntryFactory(answer_it="<p>Il permesso &lt;script&gt;alert(1)&lt;/script&gt; si rinnova</p>")
+    response = search(client, "it", "permesso")
+    assert "<script>" not in response.text
+
+
+def test_empty_search_is_a_page_not_an_error(client, seeded_faq):
+    assert search(client, "it", "").status_code == 200
+    assert "0 answers found" in search(client, "en", "zzzzqqq").text
+
+
+@pytest.mark.postgres
+def test_typo_finds_the_answer_through_trigrams(client, seeded_faq):
+    response = search(client, "it", "cittadinansa")
+    assert "cittadinanza" in response.text.lower()
+    assert "0 answers found" not in response.text
+
+
+@pytest.mark.postgres
+def test_search_vector_is_kept_current_on_save(seeded_faq):
+    from faq.selectors import search_faq
+
+    entry = FaqEntry.objects.get(slug="lavoro-stagionale")
+    assert not search_faq("vendemmia", "it")
+    entry.answer_it = "<p>Per la vendemmia si usa il permesso stagionale.</p>"
+    entry.save()
+    assert [hit.entry.entry.slug for hit in search_faq("vendemmie", "it")] == ["lavoro-stagionale"]
+
+
+@pytest.mark.postgres
+def test_search_uses_the_language_configuration(seeded_faq):
+    from faq.selectors import search_faq
+
+    # Spanish stemming: "renovaciones" finds "renovación".
+    assert any("renovación" in hit.entry.question for hit in search_faq("renovaciones", "es"))

@@ -1,0 +1,123 @@
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from tickets import services
+from tickets.models import Message, Status, Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def status_url(language="it", token=None):
+    with translation.override(language):
+        if token:
+            return reverse("portal:status_token", args=[token])
+        return reverse("portal:status")
+
+
+def lookup(client, reference, contact, language="it", ip="203.0.113.7"):
+    return client.post(status_url(language), {"reference": reference, "contact": contact}, REMOTE_ADDR=ip)
+
+
+def _body(response) -> str:
+    # The CSRF token differs between answers; everything else must be identical.
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.text)
+
+
+def test_reference_and_email_open_the_status(client, ticket):
+    response = lookup(client, ticket.reference.lower(), "YOUSSEF@example.org")
+    assert response.status_code == 302
+    assert response.headers["Location"] == status_url("it", ticket.access_token)
+
+
+def test_reference_and_phone_open_the_status(client, ticket):
+    ticket.citizen.phone = "+393331234567"
+    ticket.citizen.save()
+    assert lookup(client, ticket.reference, "333 123 4567").status_code == 302
+
+
+def test_wrong_pair_and_unknown_reference_get_the_same_answer(client, ticket):
+    wrong_pair = lookup(client, ticket.reference, "someone@example.org", ip="203.0.113.1")
+    unknown = lookup(client, "IST-2026-9999999", "someone@example.org", ip="203.0.113.2")
+    assert wrong_pair.status_code == unknown.status_code == 404
+    assert _body(wrong_pair).replace(ticket.reference, "X") == _body(unknown).replace("IST-2026-9999999", "X")
+    assert "We could not find a request with these details" in wrong_pair.text
+
+
+def test_sixth_wrong_try_in_a_minute_is_refused(client, ticket):
+    for attempt in range(5):
+        assert lookup(client, f"IST-2026-000000{attempt}", "x@example.org").status_code == 404
+    refused = lookup(client, ticket.reference, "youssef@example.org")
+    assert refused.status_code == 429
+    assert "Too many attempts" in refused.text
+    # Another address is not blocked by the first one's guesses (the reference was not guessed).
+    assert lookup(client, ticket.reference, "youssef@example.org", ip="198.51.100.9").status_code == 302
+
+
+def test_wrong_tries_on_one_reference_are_limited_across_addresses(client, ticket):
+    for attempt in range(5):
+        lookup(client, ticket.reference, "x@example.org", ip=f"198.51.100.{attempt}")
+    assert lookup(client, ticket.reference, "youssef@example.org", ip="198.51.100.200").status_code == 429
+
+
+def test_status_page_shows_the_public_timeline_only(client, ticket, front_operator):
+    services.add_note(actor=front_operator, ticket_id=ticket.pk, text="Internal: check the file in SDI")
+    services.reply_to_ticket(actor=front_operator, ticket_id=ticket.pk, text="Bring your passport.")
+    response = client.get(status_url("en", ticket.access_token))
+    assert response.status_code == 200
+    assert ticket.reference in response.text
+    assert "Quali documenti servono?" in response.text  # the citizen's message
+    assert "Bring your passport." in response.text
+    assert "Internal: check the file" not in response.text
+    assert "Anna" not in response.text and "Rossi" not in response.text  # no operator names
+    assert "Front office" in response.text
+    assert "noindex" in response.text
+
+
+def test_unknown_token_is_not_found(client, db):
+    assert client.get(status_url("it", "x" * 32)).status_code == 404
+
+
+def test_citizen_message_reopens_a_resolved_request(client, ticket, front_operator):
+    services.resolve_ticket(actor=front_operator, ticket_id=ticket.pk, outcome=Ticket.Outcome.ANSWERED)
+    with translation.override("it"):
+        message_url = reverse("portal:status_message", args=[ticket.access_token])
+    response = client.post(message_url, {"text": "Ho ancora una domanda."})
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == Status.REOPENED
+    message = ticket.messages.filter(direction=Message.Direction.INBOUND).last()
+    assert (message.text, message.channel) == ("Ho ancora una domanda.", "web")
+    assert "Ho ancora una domanda." in client.get(status_url("it", ticket.access_token)).text
+
+
+def test_citizen_can_add_a_document(client, ticket):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with translation.override("it"):
+        message_url = reverse("portal:status_message", args=[ticket.access_token])
+    pdf = SimpleUploadedFile("ricevuta.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf")
+    assert client.post(message_url, {"text": "", "attachments": [pdf]}).status_code == 302
+    assert ticket.attachments.get().filename == "ricevuta.pdf"
+
+
+def test_a_disguised_program_is_refused(client, ticket):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with translation.override("en"):
+        message_url = reverse("portal:status_message", args=[ticket.access_token])
+    exe = SimpleUploadedFile("passport.pdf", b"MZ\x90\x00" + b"\x00" * 200, "application/pdf")
+    response = client.post(message_url, {"text": "here", "attachments": [exe]})
+    assert response.status_code == 422
+    assert "passport.pdf" in response.text
+    assert not ticket.attachments.exists()
+
+
+@pytest.mark.parametrize("events", [1, 15])
+def test_status_page_query_count_does_not_grow(client, ticket, front_operator, events, django_assert_max_num_queries):
+    for index in range(events):
+        services.reply_to_ticket(actor=front_operator, ticket_id=ticket.pk, text=f"Answer {index}")
+    with django_assert_max_num_queries(5):  # ticket, messages, attachments, events, appointments
+        client.get(status_url("it", ticket.access_token))
