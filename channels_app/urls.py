@@ -6,4 +6,5 @@ app_name = "channels"
 
 urlpatterns = [
     path("whatsapp/", views.whatsapp_webhook, name="whatsapp-webhook"),
+    path("voicemail/", views.twilio_voicemail_webhook, name="voicemail-webhook"),
 ]

@@ -14,8 +14,10 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseNotAllowed, JsonResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from .adapters import twilio
 from .base import InvalidInput
 from .calls import record_call_event
 from .pipeline import content_key, store_inbound
@@ -86,3 +88,30 @@ def cti_event(request: HttpRequest, token: str) -> HttpResponse:
         return JsonResponse({"error": str(exc)}, status=400)
     # The generic CTI API lets the answer carry an action (reject, dial); we never ask for one.
     return JsonResponse({})
+
+
+# ----------------------------------------------------------------------------- Twilio voicemail
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+
+
+@csrf_exempt
+@transaction.non_atomic_requests
+def twilio_voicemail_webhook(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    body = request.body
+    url = request.build_absolute_uri()
+    if not twilio.signature_ok(url, body, request.headers.get("X-Twilio-Signature", "")):
+        logger.warning("Twilio webhook with a bad signature from %s refused", _client_ip(request))
+        return HttpResponseForbidden("bad signature", content_type="text/plain")
+    store_inbound(
+        channel="voicemail",
+        raw=body,
+        external_id=twilio.inbound_key(body),
+        source="twilio-webhook",
+        content_type=request.content_type or "",
+        metadata={"source": twilio.SOURCE, "received_at": timezone.now().isoformat(), "url": url[:500]},
+    )
+    # Twilio's <Record action> expects TwiML: an empty response ends the call politely.
+    return HttpResponse(EMPTY_TWIML, content_type="text/xml")

@@ -266,6 +266,7 @@ WHATSAPP_GRAPH_URL = env("WHATSAPP_GRAPH_URL", default="https://graph.facebook.c
 WHATSAPP_REPLY_TEMPLATE = env("WHATSAPP_REPLY_TEMPLATE", default="sportello_reply")
 WHATSAPP_HTTP_TIMEOUT = env.float("WHATSAPP_HTTP_TIMEOUT", default=15)
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+TWILIO_API_URL = env("TWILIO_API_URL", default="https://api.twilio.com")  # recordings are fetched from here
 CTI_TOKEN = env("CTI_TOKEN", default="")
 SPORTELLO_MAX_ATTACHMENT_BYTES = env.int("SPORTELLO_MAX_ATTACHMENT_BYTES", default=25 * 1024 * 1024)
 

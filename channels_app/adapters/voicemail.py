@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 
 from tickets.services import NewAttachment
 
-from ..base import InboundItem
+from ..base import InboundItem, ParseResult
 from ..email_parsing import ParsedEmail
 from .email import EmailAdapter, _header_block
+from .twilio import fetch_twilio_recording, parse_twilio_recording
 
 _QUOTED_CALLER_RE = re.compile(r'"([^"<>\n]{1,80})"\s*<\s*([+\d][\d\s().\-/]{3,30})\s*>')
 _BARE_CALLER_RE = re.compile(r"\bfrom\s+(\+?\d[\d\s().\-/]{5,25}\d)\b", re.IGNORECASE)
@@ -110,6 +111,17 @@ def _audio_type(attachment: NewAttachment) -> str:
 
 class VoicemailAdapter(EmailAdapter):
     channel = "voicemail"
+
+    # Twilio recording webhooks share the channel: their stored input says source=twilio.
+    def parse(self, raw: bytes, metadata: dict) -> ParseResult:
+        if (metadata or {}).get("source") == "twilio":
+            return parse_twilio_recording(raw, metadata)
+        return super().parse(raw, metadata)
+
+    def fetch_media(self, item: InboundItem) -> None:
+        if item.extra.get("source") == "twilio":
+            return fetch_twilio_recording(item)
+        return super().fetch_media(item)
 
     def item_from(self, parsed: ParsedEmail, raw: bytes, metadata: dict) -> InboundItem:
         item = super().item_from(parsed, raw, metadata)

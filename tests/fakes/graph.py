@@ -5,7 +5,7 @@ A real HTTP server on 127.0.0.1 in a thread, speaking the documented formats:
 - GET  /download/{media-id}           -> the bytes (bearer token required, as on lookaside.fbsbx.com)
 - POST /v21.0/{phone-number-id}/messages -> {"messaging_product", "contacts": [...], "messages": [{"id": "wamid..."}]}
 - POST /v21.0/{phone-number-id}/media    -> {"id": "..."} (multipart upload)
-- GET  /files/{path}                  -> any static file registered by a test (Twilio recordings)
+- GET  /files/… and /2010-04-01/…     -> files registered by a test (Twilio recordings)
 Every request is recorded so tests can assert what was sent.
 """
 
@@ -23,6 +23,7 @@ GRAPH_TOKEN = "test-access-token"
 PHONE_NUMBER_ID = "1122334455667"
 APP_SECRET = "test-app-secret"
 VERIFY_TOKEN = "test-verify-token"
+TWILIO_TOKEN = "test-twilio-auth-token"
 
 
 @dataclass
@@ -87,11 +88,13 @@ class FakeGraph:
             def do_GET(self):
                 self._record()
                 path = self.path.split("?")[0]
-                if path.startswith("/files/"):
-                    key = path[len("/files/") :]
+                key = path.lstrip("/")
+                if key in state.files or path.startswith(("/files/", "/2010-04-01/")):
                     if key not in state.files:
                         return self._send(404, b"not found", "text/plain")
                     payload, mime = state.files[key]
+                    if isinstance(payload, int):  # a forced error status
+                        return self._send(payload, b"error", "text/plain")
                     return self._send(200, payload, mime)
                 if not self._authorized():
                     return None
@@ -172,9 +175,10 @@ class FakeGraph:
     def add_media(self, media_id: str, payload: bytes, mime: str) -> None:
         self.state.media[media_id] = (payload, mime)
 
-    def add_file(self, path: str, payload: bytes, mime: str) -> str:
+    def add_file(self, path: str, payload: bytes | int, mime: str = "application/octet-stream") -> str:
+        """Serve `payload` at `path` (an int payload answers that HTTP status instead)."""
         self.state.files[path.lstrip("/")] = (payload, mime)
-        return f"{self.base}/files/{path.lstrip('/')}"
+        return f"{self.base}/{path.lstrip('/')}"
 
     def sent_messages(self) -> list[dict]:
         return [r.json() for r in self.state.requests if r.method == "POST" and r.path.endswith("/messages")]
@@ -195,6 +199,14 @@ def graph(settings):
     settings.WHATSAPP_HTTP_TIMEOUT = 5
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def twilio_media(graph, settings):
+    """The same fake server standing in for api.twilio.com (recordings), with a test auth token."""
+    settings.TWILIO_API_URL = graph.base
+    settings.TWILIO_AUTH_TOKEN = TWILIO_TOKEN
+    return graph
 
 
 @pytest.fixture
