@@ -134,7 +134,7 @@ def _message_ticket_ids_matching(query: str) -> QuerySet[Message]:
         )
     else:
         matches = Message.objects.filter(text__icontains=query)
-    return matches.values("ticket_id")[:CITIZEN_MATCH_LIMIT]
+    return matches.order_by().values("ticket_id")[:CITIZEN_MATCH_LIMIT]
 
 
 def search_condition(query: str) -> Q:
