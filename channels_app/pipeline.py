@@ -135,6 +135,7 @@ def _ingest_item(inbound: InboundMessage, item: InboundItem, outcome: IngestOutc
             attachments=item.attachments,
         )
         _record_notices(ticket, item)
+        _answer_procedure_choice(ticket, item)
         outcome.threaded.append(ticket)
         return
     if citizen is None:
@@ -163,7 +164,17 @@ def _ingest_item(inbound: InboundMessage, item: InboundItem, outcome: IngestOutc
         attachments=item.attachments,
     )
     _record_notices(ticket, item)
+    _answer_procedure_choice(ticket, item)
     outcome.created.append(ticket)
+
+
+def _answer_procedure_choice(ticket: Ticket, item: InboundItem) -> None:
+    """A WhatsApp list reply "procedure:<slug>" gets the checklist back at once, at any hour (faq app)."""
+    choice = str(item.extra.get("interactive_id", ""))
+    if choice.startswith("procedure:"):
+        from faq.services import answer_procedure_choice
+
+        answer_procedure_choice(ticket, choice)
 
 
 def _record_notices(ticket: Ticket, item: InboundItem) -> None:

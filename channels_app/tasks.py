@@ -69,8 +69,22 @@ def build_outbound(message: Message, channel: str, to: str, auto_submitted: str 
         language=ticket.citizen.preferred_language or ticket.language,
         attachments=attachments,
         headers=headers,
-        extra={"html": message.html} if message.html else {},
+        extra=_outbound_extra(message, channel, auto_submitted),
     )
+
+
+def _outbound_extra(message: Message, channel: str, auto_submitted: str) -> dict:
+    extra: dict = {"html": message.html} if message.html else {}
+    if channel == Channel.WHATSAPP and auto_submitted == "auto-replied":
+        # The WhatsApp acknowledgement offers the procedures as an interactive list; picking
+        # one sends its checklist back (pipeline._answer_procedure_choice).
+        from faq.services import whatsapp_procedures_menu
+
+        ticket = message.ticket
+        menu = whatsapp_procedures_menu(ticket.citizen.preferred_language or ticket.language, body_text=message.text)
+        if menu:
+            extra["interactive"] = menu
+    return extra
 
 
 @shared_task(acks_late=True, bind=True, max_retries=SEND_MAX_RETRIES)

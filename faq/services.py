@@ -8,6 +8,7 @@ tickets.access.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -60,12 +61,14 @@ def send_procedure_checklist(*, actor, ticket_id: int, procedure_id: int) -> Mes
 
 
 WHATSAPP_ROW_PREFIX = "procedure:"
+WHATSAPP_BODY_LIMIT = 1024
 
 
-def whatsapp_procedures_menu(language: str) -> dict | None:
+def whatsapp_procedures_menu(language: str, body_text: str = "") -> dict | None:
     """A WhatsApp interactive list of the published procedures (None when there are none).
 
-    Limits from Meta: 10 rows, row title 24 characters, description 72, button 20.
+    `body_text` (e.g. the acknowledgement) comes first in the body. Meta's limits: body 1024
+    characters, button 20, section title 24, 10 rows, row title 24, description 72.
     """
     procedures = list_published_procedures()[:10]
     if not procedures:
@@ -79,14 +82,20 @@ def whatsapp_procedures_menu(language: str) -> dict | None:
             }
             for p in procedures
         ]
+        invitation = _t(
+            "Need the list of documents for a procedure? Choose it here and we send it to you "
+            "straight away, at any hour."
+        )
+        body = invitation
+        if body_text.strip():
+            room = WHATSAPP_BODY_LIMIT - len(invitation) - 2
+            text = body_text.strip()
+            if len(text) > room:
+                text = text[: room - 1].rstrip() + "…"
+            body = f"{text}\n\n{invitation}"
         return {
             "type": "list",
-            "body": {
-                "text": _t(
-                    "Need the list of documents for a procedure? Choose it here and we send it to you "
-                    "straight away, at any hour."
-                )[:1024]
-            },
+            "body": {"text": body[:WHATSAPP_BODY_LIMIT]},
             "action": {
                 "button": _t("Procedures")[:20],
                 "sections": [{"title": _t("Documents to bring")[:24], "rows": rows}],
@@ -94,18 +103,32 @@ def whatsapp_procedures_menu(language: str) -> dict | None:
         }
 
 
+@transaction.atomic
 def answer_procedure_choice(ticket: Ticket, slug: str) -> Message | None:
     """The citizen picked a procedure from the WhatsApp list: send its checklist back, at any hour.
 
-    Returns None for an unknown or unpublished procedure (nothing is sent).
+    An automatic message (no author), like the acknowledgement: it is not an operator's first
+    answer, so the request stays new for the desk. None for an unknown or unpublished procedure.
     """
+    from channels_app.tasks import send_outbound_message
+
     slug = slug.removeprefix(WHATSAPP_ROW_PREFIX)
     procedure = Procedure.objects.select_related("office").filter(slug=slug, is_published=True).first()
     if procedure is None:
         return None
-    return ticket_services.reply_to_ticket(
-        actor=None, ticket_id=ticket.pk, text=procedure.checklist_text(ticket.language)
+    message = Message.objects.create(
+        ticket=ticket,
+        direction=Message.Direction.OUTBOUND,
+        channel=ticket.channel,
+        subject=ticket.subject,
+        text=procedure.checklist_text(ticket.language),
+        delivery_status=Message.Delivery.PENDING,
     )
+    ticket_services.record_event(
+        ticket, TicketEvent.Kind.REPLIED, public=True, message_id=message.pk, procedure=procedure.slug, automatic=True
+    )
+    transaction.on_commit(partial(send_outbound_message.delay, message.pk, auto_submitted="auto-generated"))
+    return message
 
 
 # ----------------------------------------------------------------------------- FAQ feedback
