@@ -140,7 +140,7 @@ STALE_AFTER_SECONDS = 120
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def requeue_received(limit: int = 1000) -> int:
+def requeue_received(limit: int = 1000, older_than: float = STALE_AFTER_SECONDS) -> int:
     """Celery beat: hand inputs still RECEIVED after a while to the workers again.
 
     A process that dies between the commit of the raw input and the publication of its task
@@ -153,7 +153,7 @@ def requeue_received(limit: int = 1000) -> int:
 
     from .models import InboundMessage
 
-    cutoff = timezone.now() - timedelta(seconds=STALE_AFTER_SECONDS)
+    cutoff = timezone.now() - timedelta(seconds=older_than)
     ids = list(
         InboundMessage.objects.filter(state=InboundMessage.State.RECEIVED, received_at__lt=cutoff)
         .order_by("received_at")
