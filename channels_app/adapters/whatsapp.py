@@ -218,6 +218,21 @@ def _item_for(message: dict, contacts: dict[str, dict]) -> InboundItem:
     return item
 
 
+def _malformed_item(message, contacts: dict[str, dict], reason: str) -> InboundItem:
+    dump = json.dumps(message, ensure_ascii=False, sort_keys=True)
+    wa_id = ""
+    if isinstance(message, dict):
+        wa_id = str(message.get("from") or "")
+    if not wa_id and len(contacts) == 1:
+        wa_id = next(iter(contacts))
+    return InboundItem(
+        external_id="malformed:" + hashlib.sha256(dump.encode()).hexdigest()[:40],
+        whatsapp_id=wa_id[:32],
+        phone=to_e164("+" + wa_id) if wa_id.isdigit() else "",
+        text=f"[A WhatsApp message that could not be read ({reason}): {dump[:1000]}]",
+    )
+
+
 def parse_webhook(raw: bytes) -> ParseResult:
     try:
         body = json.loads(raw)
@@ -229,6 +244,7 @@ def parse_webhook(raw: bytes) -> ParseResult:
         return ParseResult(ignored=f"object {body.get('object')!r} is not a WhatsApp business account")
     result = ParseResult()
     ignored = []
+    broken: list[tuple[object, dict, str]] = []
     for entry in body["entry"]:
         if not isinstance(entry, dict) or not isinstance(entry.get("changes", []), list):
             raise InvalidInput("WhatsApp webhook entry is malformed")
@@ -246,9 +262,12 @@ def parse_webhook(raw: bytes) -> ParseResult:
                 if isinstance(c, dict)
             }
             for message in value.get("messages") or []:
-                if not isinstance(message, dict):
-                    raise InvalidInput("WhatsApp message is not an object")
-                result.items.append(_item_for(message, contacts))
+                try:
+                    if not isinstance(message, dict):
+                        raise InvalidInput("WhatsApp message is not an object")
+                    result.items.append(_item_for(message, contacts))
+                except InvalidInput as exc:
+                    broken.append((message, contacts, str(exc)))
             for status in value.get("statuses") or []:
                 if not isinstance(status, dict) or not status.get("id"):
                     raise InvalidInput("WhatsApp status without message id")
@@ -265,6 +284,11 @@ def parse_webhook(raw: bytes) -> ParseResult:
                 )
             if value.get("errors") and not value.get("messages") and not value.get("statuses"):
                 ignored.append("errors notification: " + _error_text(value.get("errors")))
+    if broken:
+        if not result.items and not result.statuses:
+            raise InvalidInput("; ".join(reason for _m, _c, reason in broken))
+        # One bad message must not hold back the rest of the batch: keep it, readable, for an operator.
+        result.items.extend(_malformed_item(message, contacts, reason) for message, contacts, reason in broken)
     if not result.items and not result.statuses:
         result.ignored = ("not a message: " + ", ".join(ignored)) if ignored else "no messages or statuses"
     return result

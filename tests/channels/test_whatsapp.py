@@ -404,3 +404,29 @@ def test_after_seven_days_a_new_ticket_is_opened(client, graph, django_capture_o
     assert Citizen.objects.count() == 1
     assert Ticket.objects.count() == 2
     assert {t.messages.get(direction="in").text for t in Ticket.objects.all()} == {"Vecchio", "Nuovo"}
+
+
+def test_a_broken_message_does_not_hold_back_the_rest_of_the_batch(client, graph, django_capture_on_commit_callbacks):
+    QueueFactory()
+    data = json.loads(text_payload("Messaggio buono", wamid="wamid.good"))
+    value = data["entry"][0]["changes"][0]["value"]
+    value["messages"].append({"from": "393331234567", "type": "text", "text": {"body": "senza id"}})
+    raw = json.dumps(data).encode()
+    assert post(client, raw, capture=django_capture_on_commit_callbacks).status_code == 200
+    inbound = InboundMessage.objects.get()
+    assert inbound.state == InboundMessage.State.PROCESSED
+    texts = list(Message.objects.filter(direction="in").order_by("pk").values_list("text", flat=True))
+    assert texts[0] == "Messaggio buono"
+    assert "could not be read" in texts[1] and "senza id" in texts[1]
+    assert Ticket.objects.count() == 1  # the same citizen's conversation
+
+
+def test_a_body_with_only_a_broken_message_is_quarantined(client, graph, django_capture_on_commit_callbacks):
+    data = json.loads(text_payload("x", wamid="wamid.x"))
+    del data["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
+    raw = json.dumps(data).encode()
+    assert post(client, raw, capture=django_capture_on_commit_callbacks).status_code == 200
+    inbound = InboundMessage.objects.get()
+    assert inbound.state == InboundMessage.State.QUARANTINED
+    assert "without id" in inbound.error
+    assert not Message.objects.filter(direction="in").exists()
