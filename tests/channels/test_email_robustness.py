@@ -186,7 +186,9 @@ def test_mail_from_ourselves_is_ignored_to_avoid_loops(desk, settings):
     assert "loop" in outcome.ignored
 
 
-def test_quarantined_mail_is_listed_in_the_admin_and_retried_after_a_fix(client, admin_user):
+def test_quarantined_mail_is_listed_in_the_admin_and_retried_after_a_fix(
+    client, admin_user, django_capture_on_commit_callbacks
+):
     # No queue is configured yet: the mail cannot become a ticket and is quarantined.
     inbound, outcome = receive(mail_with("a.txt", "text/plain", b"ciao"))
     assert outcome.quarantined
@@ -200,7 +202,8 @@ def test_quarantined_mail_is_listed_in_the_admin_and_retried_after_a_fix(client,
     assert f"{len(bytes(inbound.raw)):,} bytes" in detail.content.decode()
 
     QueueFactory()  # the fix
-    response = client.post(changelist, {"action": "retry", "_selected_action": [inbound.pk]}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(changelist, {"action": "retry", "_selected_action": [inbound.pk]}, follow=True)
     assert response.status_code == 200
     inbound.refresh_from_db()
     assert inbound.state == InboundMessage.State.PROCESSED
