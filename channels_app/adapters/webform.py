@@ -11,8 +11,10 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import io
 import json
 import logging
+import zipfile
 from collections.abc import Iterable
 
 import filetype
@@ -60,6 +62,12 @@ EXECUTABLE_TYPES = {
     "application/x-deb",
     "application/x-rpm",
 }
+ZIP_BASED_TYPES = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.oasis.opendocument.text",
+}
+MAX_ARCHIVE_MEMBERS = 1000
+MAX_ARCHIVE_RATIO = 100  # expanded / compressed size; real documents stay far below
 TEXT_FIELDS = (
     "first_name",
     "last_name",
@@ -105,6 +113,17 @@ def _looks_like_text(payload: bytes) -> bool:
     return True
 
 
+def _archive_is_sane(payload: bytes) -> bool:
+    """Office documents are ZIP files: refuse damaged ones and archive bombs before storing them."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return False
+    expanded = sum(member.file_size for member in members)
+    return len(members) <= MAX_ARCHIVE_MEMBERS and expanded <= MAX_ARCHIVE_RATIO * max(len(payload), 1)
+
+
 def sniff_attachment(filename: str, payload: bytes) -> str:
     """The checked content type of an uploaded file, or AttachmentRejected with the reason."""
     limit = getattr(settings, "SPORTELLO_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES)
@@ -122,6 +141,10 @@ def sniff_attachment(filename: str, payload: bytes) -> str:
             % {"type": kind.extension},
         )
     mime = kind.mime if kind is not None else ("text/plain" if _looks_like_text(payload) else "")
+    if mime in ZIP_BASED_TYPES and not _archive_is_sane(payload):
+        raise AttachmentRejected(
+            filename=filename, reason=_("the document is damaged or expands to an excessive size.")
+        )
     if mime not in ALLOWED_TYPES:
         raise AttachmentRejected(
             filename=filename,

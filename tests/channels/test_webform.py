@@ -2,6 +2,7 @@
 
 import base64
 import io
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -136,3 +137,39 @@ def test_file_like_objects_work_too(front_queue):
     upload.name = "C:\\Users\\maria\\ricevuta.pdf"
     ticket = submit_web_request(data=form(), files=[upload])
     assert ticket.attachments.get().filename == "ricevuta.pdf"
+
+
+def test_thirty_megabyte_attachment_is_rejected_with_the_limit(front_queue):
+    upload = SimpleUploadedFile("scansione.pdf", PDF + b"0" * (30 * 1024 * 1024))
+    with pytest.raises(AttachmentRejected) as err:
+        submit_web_request(data=form(), files=[upload])
+    assert "25" in err.value.message
+    assert not InboundMessage.objects.exists()
+
+
+def _docx(extra_member: bytes = b"") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+        if extra_member:
+            archive.writestr("word/media/huge.bin", extra_member)
+    return buffer.getvalue()
+
+
+def test_word_document_is_accepted_and_an_archive_bomb_is_not(front_queue):
+    ticket = submit_web_request(data=form(), files=[SimpleUploadedFile("domanda.docx", _docx())])
+    assert ticket.attachments.get().content_type.endswith("wordprocessingml.document")
+    bomb = SimpleUploadedFile("domanda2.docx", _docx(b"\x00" * (20 * 1024 * 1024)))
+    with pytest.raises(AttachmentRejected) as err:
+        submit_web_request(data=form(subject="Altro"), files=[bomb])
+    assert "excessive" in err.value.message
+
+
+def test_appointment_is_passed_through_to_the_item():
+    from channels_app.adapters.webform import WebFormAdapter, encode_request
+
+    raw = encode_request(data=form(appointment={"slot": "2026-12-01T09:30", "office": "roma"}), attachments=[])
+    item = WebFormAdapter().parse(raw, {}).items[0]
+    assert item.extra["appointment"] == {"slot": "2026-12-01T09:30", "office": "roma"}
+    assert item.extra["topic"] == "permesso-lavoro"
