@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Count, DurationField, ExpressionWrapper, F, Q, Sum, Value, When
+from django.db.models import Case, Count, DurationField, ExpressionWrapper, F, Max, Min, Q, Sum, Value, When
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
@@ -26,7 +26,7 @@ from .models import DailyStat, DurationStat, HourlyStat, OperatorStat, ProfileSt
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
 BATCH = 5000
 
-# Histogram bucket upper bounds in seconds (bucket i holds durations < BUCKET_BOUNDS[i]);
+# Histogram bucket upper bounds in seconds (bucket i holds durations <= BUCKET_BOUNDS[i]);
 # the last bucket is open-ended. Percentiles are reported as the bound of the bucket
 # holding the rank, so "median ≤ 2 h" is exact whatever the number of tickets.
 BUCKET_BOUNDS: list[int] = [60 * m for m in (1, 5, 10, 15, 30, 45, 60, 90, 120, 180, 240, 360, 480, 720, 1080)] + [
@@ -57,7 +57,7 @@ def _duration(end_field: str) -> ExpressionWrapper:
 
 def _bucket(field: str) -> Case:
     return Case(
-        *[When(**{f"{field}__lt": timedelta(seconds=bound)}, then=Value(i)) for i, bound in enumerate(BUCKET_BOUNDS)],
+        *[When(**{f"{field}__lte": timedelta(seconds=bound)}, then=Value(i)) for i, bound in enumerate(BUCKET_BOUNDS)],
         default=Value(OPEN_BUCKET),
     )
 
@@ -252,8 +252,9 @@ def rebuild_stats() -> int:
     with transaction.atomic():
         for model in (DailyStat, ProfileStat, HourlyStat, DurationStat, OperatorStat):
             model.objects.all().delete()
-        first = Ticket.objects.order_by("created_at").values_list("created_at", flat=True).first()
-        if first is None:
+        bounds = Ticket.objects.aggregate(first=Min("created_at"), last=Max("created_at"), resolved=Max("resolved_at"))
+        if bounds["first"] is None:
             return 0
-        day_from = first.astimezone(LOCAL_TZ).date()
-        return refresh_stats(day_from, max(local_today(), day_from))
+        # Clocks drift and imports carry timestamps: cover every ticket, not only up to today.
+        last = max(moment for moment in (bounds["last"], bounds["resolved"], timezone.now()) if moment is not None)
+        return refresh_stats(bounds["first"].astimezone(LOCAL_TZ).date(), last.astimezone(LOCAL_TZ).date())

@@ -90,9 +90,9 @@ class CampaignForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["starts_on"] > cleaned["ends_on"]:
-            raise forms.ValidationError(_("The campaign must start before it ends."))
+            self.add_error(None, _("The campaign must start before it ends."))
         if cleaned.get("opens") and cleaned.get("closes") and cleaned["opens"] >= cleaned["closes"]:
-            raise forms.ValidationError(_("Opening time must come before closing time."))
+            self.add_error(None, _("Opening time must come before closing time."))
         from phonenumber_field.phonenumber import to_python
 
         for name in ("toll_free_number", "phone_number", "whatsapp_number"):

@@ -14,7 +14,7 @@ from .aggregates import LOCAL_TZ, local_today, refresh_stats
 logger = logging.getLogger(__name__)
 
 # A burst of changes to one office's day (a TV spot) costs one recompute per window.
-DEBOUNCE_SECONDS = 20
+DEFAULT_DEBOUNCE_SECONDS = 20
 
 
 @shared_task(acks_late=True)
@@ -44,9 +44,10 @@ def schedule_stats_refresh(sender, *, office_id: int, created_at: datetime, **kw
         # Embedded setup: no worker, no beat; a bucket is small, recompute it now.
         refresh_stats_bucket.apply(args=(office_id, day.isoformat()))
         return
-    if cache.add(_dirty_key(office_id, day), 1, DEBOUNCE_SECONDS * 3):
+    debounce = getattr(settings, "SPORTELLO_STATS_DEBOUNCE_SECONDS", DEFAULT_DEBOUNCE_SECONDS)
+    if cache.add(_dirty_key(office_id, day), 1, debounce * 3 + 10):
         try:
-            refresh_stats_bucket.apply_async(args=(office_id, day.isoformat()), countdown=DEBOUNCE_SECONDS)
+            refresh_stats_bucket.apply_async(args=(office_id, day.isoformat()), countdown=debounce)
         except Exception:  # the broker down must not fail the ticket change; beat catches up
             cache.delete(_dirty_key(office_id, day))
             logger.exception("could not schedule a statistics refresh")

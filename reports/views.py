@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from tickets.access import access_ticket, get_operator, is_supervisor
+from operators.decorators import operator_required
+from tickets.access import access_ticket
 from tickets.models import Office
 
 from . import selectors, services
@@ -37,30 +34,9 @@ REPORT_MENU = [
 ]
 
 
-def supervisor_required(view):
-    """Supervisors and administrators only; other staff get 403, anonymous users the login page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_supervisor(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def staff_required(view):
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if get_operator(request.user) is None and not request.user.is_superuser:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# The desk's gate: login, role, and the operator's UI language (operators.decorators).
+supervisor_required = operator_required(supervisor=True)
+staff_required = operator_required
 
 
 def _office_id(request: HttpRequest) -> int | None:
