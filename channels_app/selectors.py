@@ -69,3 +69,18 @@ def ringing_calls_for(user) -> list[Call]:
             call.open_tickets = list(getattr(call.citizen, "open_tickets_prefetched", [])) if call.citizen else []
             mine.append(call)
     return mine
+
+
+def calls_for_citizen(citizen, *, limit: int = 20) -> list[Call]:
+    """The citizen's latest calls, newest first (the 360° view)."""
+    return list(Call.objects.filter(citizen=citizen).select_related("callback_ticket").order_by("-started_at")[:limit])
+
+
+def call_log(*, status: str = "", direction: str = "", limit: int = 100) -> list[Call]:
+    """The latest calls for the supervisor's call log, optionally only missed / only inbound."""
+    calls = Call.objects.select_related("citizen", "callback_ticket").order_by("-started_at", "-id")
+    if status:
+        calls = calls.filter(status=status)
+    if direction:
+        calls = calls.filter(direction=direction)
+    return list(calls[:limit])

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from channels_app.calls import CallEvent, apply_call_event
 from channels_app.models import Call, InboundMessage
-from channels_app.selectors import ringing_calls_for
+from channels_app.selectors import call_log, calls_for_citizen, ringing_calls_for
 from operators.models import Operator, Role
 from tickets.models import OfficeHours, Ticket
 
@@ -50,6 +50,26 @@ def closed_today(office):
     OfficeHours.objects.filter(office=office).delete()
     other = (timezone.localtime(timezone.now(), ROME).weekday() + 3) % 7
     OfficeHours.objects.create(office=office, weekday=other, opens=time(9), closes=time(17))
+
+
+@pytest.mark.parametrize("path", sorted(CORPUS.iterdir()), ids=lambda p: p.name)
+def test_every_corpus_event_alone_is_stored_and_logged(client, front_queue, path):
+    assert push(client, path.name).status_code == 200
+    inbound = InboundMessage.objects.get(channel="phone")
+    assert bytes(inbound.raw) == path.read_bytes()
+    assert inbound.state == InboundMessage.State.PROCESSED
+    call = Call.objects.get()
+    assert inbound.external_id == f"{call.call_id}:{path.stem.rsplit('-', 1)[-1]}" or path.stem.endswith("variant")
+
+
+def test_citizen_call_history_and_missed_call_log(client, front_queue):
+    always_open(front_queue.office)
+    citizen = CitizenFactory(phone="+493023125741")
+    push_call(client, "cti-inbound-answered")
+    for path in sorted(CORPUS.glob("cti-inbound-missed-cancel-0*")):
+        push(client, path.name)
+    assert [c.call_id for c in calls_for_citizen(citizen)] == ["307fa962-de8d-4ffc-817b-7f6993204159"]
+    assert [c.call_id for c in call_log(status=Call.Status.MISSED)] == ["5fb9532f40da834a"]
 
 
 def test_wrong_or_missing_token_is_refused(client, front_queue, settings):
