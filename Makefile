@@ -56,3 +56,10 @@ test: system-packages install lint
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles
+
+# Operator desk on the 1,000,000-ticket database (seed_demo --tickets 1000000): p50/p95 and req/s.
+bench-desk: $(STAMP)
+	$(PY) scripts/bench_desk.py
+
+bench-ingest: install
+	$(PY) scripts/bench_ingest.py
