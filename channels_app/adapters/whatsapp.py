@@ -175,7 +175,10 @@ def _describe(message: dict, item: InboundItem) -> str:
             item.in_reply_to.append(str(original))
         inner = body.get("message") if isinstance(body.get("message"), dict) else {}
         return "[Edited message] " + _describe(inner, item)
-    if kind == "unsupported":
+    if kind == "request_welcome":
+        item.ignore_reason = "the citizen opened the chat for the first time (request_welcome)"
+        return "[The citizen opened the WhatsApp chat]"
+    if kind in ("unsupported", "unknown", "ephemeral"):
         original = body.get("type") or ""
         errors = _error_text(message.get("errors"))
         what = f" ({original})" if original else ""
@@ -213,6 +216,8 @@ def _item_for(message: dict, contacts: dict[str, dict]) -> InboundItem:
     referral = message.get("referral") if isinstance(message.get("referral"), dict) else {}
     if referral:
         text += f"\n[Arrived from an ad: {referral.get('headline', '')} {referral.get('source_url', '')}]".rstrip()
+    if not text.strip() and not item.media:
+        text = "[Empty WhatsApp message]"  # still a message: the ticket must show what arrived
     item.text = text
     item.extra["whatsapp_type"] = message.get("type", "")
     return item
@@ -270,7 +275,7 @@ def parse_webhook(raw: bytes) -> ParseResult:
                     broken.append((message, contacts, str(exc)))
             for status in value.get("statuses") or []:
                 if not isinstance(status, dict) or not status.get("id"):
-                    raise InvalidInput("WhatsApp status without message id")
+                    continue  # a receipt for nothing we can name: nothing to update
                 mapped = STATUS_MAP.get(str(status.get("status", "")).lower())
                 if mapped is None:
                     continue  # e.g. "deleted", "warning": nothing to show on our messages

@@ -430,3 +430,25 @@ def test_a_body_with_only_a_broken_message_is_quarantined(client, graph, django_
     assert inbound.state == InboundMessage.State.QUARANTINED
     assert "without id" in inbound.error
     assert not Message.objects.filter(direction="in").exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "body", "expected"),
+    [
+        ("text", {"body": ""}, "[Empty WhatsApp message]"),
+        ("unknown", {}, "does not deliver"),
+        ("request_welcome", {}, "opened the WhatsApp chat"),
+    ],
+)
+def test_edge_message_types_are_described(kind, body, expected):
+    from channels_app.adapters.whatsapp import parse_webhook
+
+    data = json.loads(text_payload("x", wamid="wamid.edge"))
+    message = data["entry"][0]["changes"][0]["value"]["messages"][0]
+    message["type"] = kind
+    message.pop("text")
+    if body:
+        message[kind] = body
+    item = parse_webhook(json.dumps(data).encode()).items[0]
+    assert expected in item.text
+    assert bool(item.ignore_reason) == (kind == "request_welcome")
