@@ -63,3 +63,13 @@ bench-desk: $(STAMP)
 
 bench-ingest: install
 	$(PY) scripts/bench_ingest.py
+
+.PHONY: security
+# API fuzzing: schemathesis against the live schema of a seeded server (scripts/api_fuzz.sh, ~1.5 min).
+test-api-fuzz: $(STAMP)
+	bash scripts/api_fuzz.sh
+
+# Dependency audit (needs network to PyPI) and static scan; bandit fails on high-severity findings only.
+security: $(STAMP)
+	$(VENV)/bin/bandit -q -r api privacy tickets operators channels_app faq reports contactcenter -x '*/migrations/*' -lll
+	$(VENV)/bin/pip-audit --progress-spinner off --skip-editable

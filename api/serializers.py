@@ -113,6 +113,8 @@ class CitizenSummarySerializer(serializers.ModelSerializer):
     phone = serializers.CharField(read_only=True)
     nationality = serializers.CharField(read_only=True, help_text="ISO 3166 country code, or empty.")
     preferred_language = serializers.CharField(read_only=True, help_text="it, en, fr or es.")
+    # Plain strings: contacts are empty when unknown or anonymized, which format "email" would not allow.
+    email = serializers.CharField(read_only=True)
 
     class Meta:
         model = Citizen
@@ -122,6 +124,7 @@ class CitizenSummarySerializer(serializers.ModelSerializer):
 
 class TicketDetailSerializer(TicketListSerializer):
     citizen_detail = CitizenSummarySerializer(source="citizen", read_only=True)
+    outcome = serializers.CharField(read_only=True, help_text="Outcome code once resolved, else empty.")
 
     class Meta(TicketListSerializer.Meta):
         fields = [
@@ -217,6 +220,7 @@ class UploadSerializer(serializers.Serializer):
 
 class CitizenSerializer(CitizenSummarySerializer):
     phone_alt = serializers.CharField(read_only=True)
+    consent_channel = serializers.CharField(read_only=True, help_text="Channel of the consent, or empty.")
 
     class Meta(CitizenSummarySerializer.Meta):
         fields = [

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
@@ -19,4 +19,6 @@ urlpatterns = [
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     path("stats/", views.StatsView.as_view(), name="stats"),
     path("", include(router.urls)),
+    # Last: JSON 404 for the rest — except cti/, the PBX endpoint of channels_app mounted beside us.
+    re_path(r"^(?!cti/)[\s\S]*$", views.api_not_found),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count
 from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -269,7 +270,7 @@ class TicketViewSet(IpThrottleFirst, mixins.ListModelMixin, mixins.RetrieveModel
         tags=["messages"],
         responses=s.MessageSerializer(many=True),
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def messages(self, request, pk=None):
         ticket = self._ticket(pk)
         record_access(request.user, ticket=ticket, via=VIA)
@@ -277,7 +278,7 @@ class TicketViewSet(IpThrottleFirst, mixins.ListModelMixin, mixins.RetrieveModel
         return Response(s.MessageSerializer(detail["messages"], many=True).data)
 
     @extend_schema(summary="Timeline of the ticket", tags=["tickets"], responses=s.EventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def events(self, request, pk=None):
         ticket = self._ticket(pk)
         detail = selectors.get_ticket_detail(ticket)
@@ -454,3 +455,11 @@ class StatsView(IpThrottleFirst, APIView):
                 "by_channel": by_channel,
             }
         )
+
+
+@csrf_exempt  # a POST to an unknown API path is a 404, not a CSRF page
+def api_not_found(request, *args, **kwargs):
+    """Unknown paths under /api/v1/ answer in the API's error shape, not Django's HTML page."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"code": "not_found", "message": _("Not found.")}, status=404)

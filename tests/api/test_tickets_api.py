@@ -299,3 +299,18 @@ def test_schema_and_docs_page(client):
 def test_internal_notes_are_marked(api, ticket, write_key):
     api.post(f"/api/v1/tickets/{ticket.pk}/note/", {"text": "interno"}, format="json", **bearer(write_key))
     assert Message.objects.filter(ticket=ticket, direction="note").count() == 1
+
+
+def test_unknown_api_paths_answer_json_404(api, write_key):
+    for path in ("/api/v1/nothing/", "/api/v1/tickets/abc/", "/api/v1/tickets/%0A/take/"):
+        response = api.post(path, {}, format="json", **bearer(write_key))
+        assert response.status_code == 404, path
+        assert response.json()["code"] == "not_found"
+
+
+def test_api_catch_all_leaves_the_cti_endpoint_alone():
+    from django.urls import resolve
+
+    from api.views import api_not_found
+
+    assert resolve("/api/v1/cti/some-token").func is not api_not_found
