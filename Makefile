@@ -64,6 +64,9 @@ bench-desk: $(STAMP)
 bench-ingest: install
 	$(PY) scripts/bench_ingest.py
 
+bench-portal: $(STAMP)
+	$(PY) scripts/bench_portal.py
+
 .PHONY: security
 # API fuzzing: schemathesis against the live schema of a seeded server (scripts/api_fuzz.sh, ~1.5 min).
 test-api-fuzz: $(STAMP)

@@ -250,7 +250,8 @@ def request_suggestions(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def request_deflected(request: HttpRequest, entry_id: int) -> HttpResponse:
-    services.record_deflection(entry_id=entry_id, query=request.POST.get("query", ""), language=_language())
+    query = request.POST.get("subject") or request.POST.get("query", "")
+    services.record_deflection(entry_id=entry_id, query=query, language=_language())
     if request.htmx:
         return render(request, "portal/_deflected.html")
     messages.success(request, _("We are glad the answer helped you. You do not need to send a request."))

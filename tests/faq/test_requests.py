@@ -91,7 +91,7 @@ def test_subject_suggests_faq_entries_and_counts_deflection(client, portal_ready
     entry = FaqEntry.objects.get(slug="quando-rinnovare-permesso")
     helped = client.post(
         portal("portal:request_deflected", "en", entry.pk),
-        {"query": "renewing residence permits"},
+        {"subject": "renewing residence permits"},
         headers={"HX-Request": "true"},
     )
     assert helped.status_code == 200
