@@ -72,35 +72,40 @@ def get_board(*, office_id: int | None = None, now: datetime | None = None) -> d
     """Everything the live board shows, in a fixed number of queries."""
     now = now or timezone.now()
     queues = Queue.objects.filter(is_active=True).select_related("office").order_by("office__name", "tier", "name")
-    tickets = Ticket.objects.filter(status__in=ACTIVE_STATUSES)
     if office_id:
         queues = queues.filter(office_id=office_id)
-        tickets = tickets.filter(office_id=office_id)
     rows = {queue.pk: QueueRow(queue=queue, now=now) for queue in queues}
-    waiting = Q(status__in=WAITING_STATUSES, assignee__isnull=True)
-    counts = (
-        tickets.order_by()
-        .values("queue_id")
+    # Two narrow queries rather than one wide one: the first is answered from the
+    # (queue, status, due_at) index alone, the second touches only unassigned waiting rows.
+    per_status = (
+        Ticket.objects.filter(queue_id__in=list(rows), status__in=ACTIVE_STATUSES)
+        .order_by()
+        .values_list("queue_id", "status")
         .annotate(
-            waiting=Count("id", filter=waiting),
-            oldest=Min("created_at", filter=waiting),
-            working=Count(
-                "id", filter=Q(status__in=WORKING_STATUSES) | Q(status__in=WAITING_STATUSES, assignee__isnull=False)
-            ),
-            waiting_citizen=Count("id", filter=Q(status=Status.WAITING_CITIZEN)),
-            overdue=Count("id", filter=Q(status__in=CLOCK_STATUSES, due_at__lt=now)),
-            due_soon=Count(
-                "id", filter=Q(status__in=CLOCK_STATUSES, due_at__gte=now, due_at__lt=now + timedelta(hours=1))
-            ),
+            n=Count("*"),
+            overdue=Count("id", filter=Q(due_at__lt=now)),
+            soon=Count("id", filter=Q(due_at__gte=now, due_at__lt=now + timedelta(hours=1))),
         )
     )
-    for count in counts:
-        row = rows.get(count["queue_id"])
-        if row is None:
-            continue
-        row.waiting, row.oldest_waiting_at = count["waiting"], count["oldest"]
-        row.in_progress, row.waiting_citizen = count["working"], count["waiting_citizen"]
-        row.overdue, row.due_soon = count["overdue"], count["due_soon"]
+    for queue_id, status, n, overdue, soon in per_status:
+        row = rows[queue_id]
+        if status in WORKING_STATUSES or status in WAITING_STATUSES:
+            row.in_progress += n  # waiting ones that nobody holds are taken off below
+        elif status == Status.WAITING_CITIZEN:
+            row.waiting_citizen += n
+        if status in CLOCK_STATUSES:
+            row.overdue += overdue
+            row.due_soon += soon
+    waiting = (
+        Ticket.objects.filter(queue_id__in=list(rows), status__in=WAITING_STATUSES, assignee__isnull=True)
+        .order_by()
+        .values_list("queue_id")
+        .annotate(n=Count("*"), oldest=Min("created_at"))
+    )
+    for queue_id, n, oldest in waiting:
+        row = rows[queue_id]
+        row.waiting, row.oldest_waiting_at = n, oldest
+        row.in_progress -= n
     today = local_today()
     start_today, end_today = local_bounds(today, today)
     inbound = get_inbound_today(office_id=office_id, today=today, now=now)
