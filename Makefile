@@ -76,3 +76,9 @@ test-api-fuzz: $(STAMP)
 security: $(STAMP)
 	$(VENV)/bin/bandit -q -r api privacy tickets operators channels_app faq reports contactcenter -x '*/migrations/*' -lll
 	$(VENV)/bin/pip-audit --progress-spinner off --skip-editable
+
+# Dashboards on the 1,000,000-ticket database (BENCH_DATABASE_URL): migrate, refresh the aggregates, time every page.
+bench-dashboards: $(STAMP)
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/sportello_bench} $(PY) manage.py migrate --noinput -v0
+	test -n "$$BENCH_SKIP_REBUILD" || DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/sportello_bench} $(PY) manage.py rebuild_stats
+	$(PY) scripts/bench_dashboards.py
