@@ -151,7 +151,11 @@ def record_faq_feedback(*, entry_id: int, useful: bool, comment: str = "", langu
 def mark_feedback_handled(*, actor, feedback_id: int) -> FaqFeedback:
     if get_operator(actor) is None and not getattr(actor, "is_superuser", False):
         raise NotAllowed()
-    feedback = FaqFeedback.objects.select_for_update().get(pk=feedback_id)
+    feedback = FaqFeedback.objects.select_for_update().filter(pk=feedback_id).first()
+    if feedback is None:
+        from django.http import Http404  # an unknown id is a 404, not a crash (found by the IDOR walk)
+
+        raise Http404
     feedback.handled, feedback.handled_by = True, actor
     feedback.save(update_fields=["handled", "handled_by"])
     return feedback
