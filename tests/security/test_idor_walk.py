@@ -80,7 +80,7 @@ def _value(route: str, param: str, ticket: Ticket):
         return ticket.messages.first().pk
     if "token" in param:
         return ticket.access_token
-    if "reference" in param or "ref" == param:
+    if "reference" in param or param == "ref":
         return ticket.reference
     if param in ("object_id", "pk", "id", "ticket_id", "ticket"):
         return ticket.pk
