@@ -14,7 +14,7 @@ from ..factories import QueueFactory
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("eager_tasks"),
     pytest.mark.skipif(not CORPUS.exists(), reason="the shared corpus is not here"),
 ]

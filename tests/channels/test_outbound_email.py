@@ -13,7 +13,10 @@ from tickets.models import Message, Ticket, TicketEvent
 from ..factories import CitizenFactory, open_test_ticket
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("eager_tasks")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("eager_tasks"),
+]
 
 CITIZEN_MAIL = (
     b"From: Amina Diallo <amina.diallo@example.org>\r\n"
