@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from privacy.models import AccessLog
+from privacy.services import record_access
 from tickets import services
 from tickets.access import access_ticket, can_see_ticket, get_operator
 from tickets.errors import TicketNotFound
@@ -82,6 +84,7 @@ def _faq_installed() -> bool:
 def ticket_detail(request, ticket_id: int):
     ticket = access_ticket(request.user, ticket_id)
     mark_ticket_viewer(actor=request.user, ticket_id=ticket.pk, name=_display_name(request.user))
+    record_access(request.user, ticket=ticket, via=AccessLog.Via.DESK)  # GDPR: the view shows the citizen card
     return render(request, "desk/ticket_detail.html", _ticket_context(request, ticket))
 
 
@@ -317,6 +320,7 @@ def attachment(request, attachment_id: int):
     item = Attachment.objects.select_related("ticket").filter(pk=attachment_id).first()
     if item is None or not can_see_ticket(request.user, item.ticket):
         raise Http404
+    record_access(request.user, ticket=item.ticket, via=AccessLog.Via.DESK, action=AccessLog.Action.DOWNLOAD)
     inline = item.content_type in INLINE_TYPES or item.content_type.startswith("audio/")
     response = FileResponse(
         item.file.open("rb"), as_attachment=not inline, filename=item.filename, content_type=item.content_type
