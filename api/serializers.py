@@ -289,3 +289,21 @@ class ErasureSerializer(serializers.Serializer):
     attachments = serializers.IntegerField()
     events = serializers.IntegerField()
     raw_inputs = serializers.IntegerField()
+
+
+class FaqEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    slug = serializers.CharField(source="entry.slug")
+    question = serializers.CharField()
+    answer = serializers.CharField(help_text="Sanitized HTML.")
+    language = serializers.CharField(source="text_language", help_text="Language of the text shown.")
+    fallback = serializers.BooleanField(help_text="True when Italian stands in for a missing translation.")
+
+
+class FaqTopicSerializer(serializers.Serializer):
+    slug = serializers.CharField(source="topic.slug")
+    name = serializers.CharField()
+    description = serializers.CharField()
+    language = serializers.CharField(source="text_language")
+    fallback = serializers.BooleanField()
+    entries = FaqEntrySerializer(many=True)

@@ -13,6 +13,7 @@ router.register("tickets", views.TicketViewSet, basename="ticket")
 router.register("citizens", views.CitizenViewSet, basename="citizen")
 router.register("attachments", views.AttachmentViewSet, basename="attachment")
 router.register("queues", views.QueueViewSet, basename="queue")
+router.register("faq", views.FaqViewSet, basename="faq")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

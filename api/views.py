@@ -463,3 +463,48 @@ def api_not_found(request, *args, **kwargs):
     from django.http import JsonResponse
 
     return JsonResponse({"code": "not_found", "message": _("Not found.")}, status=404)
+
+
+LANG_PARAMETER = OpenApiParameter(
+    "lang", str, enum=["it", "en", "fr", "es"], description="Language; default from Accept-Language, then Italian."
+)
+
+
+def _faq_language(request) -> str:
+    from django.conf import settings
+    from django.utils import translation
+
+    requested = request.query_params.get("lang", "")
+    if requested in settings.LANGUAGE_CODES:
+        return requested
+    return translation.get_language_from_request(request) or settings.LANGUAGE_CODE
+
+
+class FaqViewSet(IpThrottleFirst, viewsets.ViewSet):
+    """The public FAQ ("Cerco le risposte"), read-only, in the citizen's language."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    lookup_value_regex = r"[0-9]+"
+
+    @extend_schema(
+        summary="Published FAQ by topic",
+        tags=["faq"],
+        parameters=[LANG_PARAMETER],
+        responses=s.FaqTopicSerializer(many=True),
+    )
+    def list(self, request):
+        from faq.selectors import list_faq_topics
+
+        return Response(s.FaqTopicSerializer(list_faq_topics(_faq_language(request)), many=True).data)
+
+    @extend_schema(
+        summary="One published FAQ entry", tags=["faq"], parameters=[LANG_PARAMETER], responses=s.FaqEntrySerializer
+    )
+    def retrieve(self, request, pk=None):
+        from faq.selectors import entry_view, get_published_entry
+
+        entry = get_published_entry(parse_id(pk))
+        if entry is None:
+            raise NotFound()
+        return Response(s.FaqEntrySerializer(entry_view(entry, _faq_language(request))).data)
