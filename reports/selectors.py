@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -120,6 +121,7 @@ def get_board(*, office_id: int | None = None, now: datetime | None = None) -> d
     return {
         "now": now,
         "inbound_chart": inbound_chart,
+        "inbound_chart_json": json.dumps(inbound_chart),
         "queues": list(rows.values()),
         "alarms": [row for row in rows.values() if row.alarm],
         "operators": list_operator_load(office_id=office_id, since=start_today),

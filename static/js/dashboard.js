@@ -1,8 +1,9 @@
 /*
  * Supervisor dashboards: draw every <canvas data-chart="ID"> with Chart.js from the JSON
- * in <script type="application/json" id="ID"> (Django's json_script; no inline JS: CSP).
+ * in <script type="application/json" id="ID"> (Django's json_script; no inline JS: CSP),
+ * or from its data-chart-json attribute in parts that htmx replaces.
  * The live board is replaced by htmx every 5 s: charts whose canvas left the page are
- * destroyed and new canvases are drawn after each swap.  Animations are off, so the
+ * destroyed and new canvases are drawn after each swap (htmx.onLoad).  Animations are off, so the
  * refresh does not flicker and people who prefer reduced motion get no motion.
  */
 (function () {
@@ -15,13 +16,19 @@
   var PALETTE = ["#0066cc", "#d9364f", "#008055", "#a35200", "#5c2d91", "#00838f", "#5c6f82", "#b3006b", "#2e7d32", "#6d4c41"];
   var charts = [];
 
-  function readConfig(id) {
-    var source = document.getElementById(id);
-    if (!source) {
+  // From json_script (data-chart="ID") on full pages, or from data-chart-json on htmx-swapped
+  // parts, where htmx (allowScriptTags = false) removes every <script>, JSON ones included.
+  function readConfig(canvas) {
+    var text = canvas.getAttribute("data-chart-json");
+    if (text === null) {
+      var source = document.getElementById(canvas.getAttribute("data-chart"));
+      text = source ? source.textContent : null;
+    }
+    if (!text) {
       return null;
     }
     try {
-      return JSON.parse(source.textContent);
+      return JSON.parse(text);
     } catch (error) {
       return null;
     }
@@ -60,9 +67,18 @@
       result.elements = { point: { radius: 0 } };
     } else if (config.type === "bubble") {
       var days = config.yLabels || [];
+      // Half a step of margin around the grid, ticks on whole hours and weekdays only.
+      var wholeTicks = function (count) {
+        return function (scale) {
+          scale.ticks = [];
+          for (var i = 0; i < count; i += 1) {
+            scale.ticks.push({ value: i });
+          }
+        };
+      };
       result.scales = {
-        x: { min: -0.5, max: 23.5, ticks: { stepSize: 1 } },
-        y: { min: -0.5, max: 6.5, reverse: true, ticks: { stepSize: 1, callback: function (value) { return days[value] || ""; } } }
+        x: { min: -0.5, max: 23.5, afterBuildTicks: wholeTicks(24), ticks: { callback: function (value) { return (value < 10 ? "0" : "") + value; } } },
+        y: { min: -0.5, max: 6.5, reverse: true, afterBuildTicks: wholeTicks(7), ticks: { callback: function (value) { return days[value] || ""; } } }
       };
       result.plugins.tooltip = { callbacks: { label: function (item) { return (days[item.raw.y] || "") + " " + item.raw.x + ":00 — " + item.raw.v; } } };
     } else if (config.type !== "doughnut") {
@@ -79,11 +95,11 @@
       }
       return true;
     });
-    (root || document).querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+    (root || document).querySelectorAll("canvas[data-chart], canvas[data-chart-json]").forEach(function (canvas) {
       if (Chart.getChart(canvas)) {
         return;
       }
-      var config = readConfig(canvas.getAttribute("data-chart"));
+      var config = readConfig(canvas);
       if (!config) {
         return;
       }
@@ -97,5 +113,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
-  document.body.addEventListener("htmx:afterSettle", function () { draw(document); });
+  // htmx.onLoad runs for every piece of content htmx inserts (an outerHTML swap fires its
+  // settle events on the detached old element, which no longer bubbles to the document).
+  if (window.htmx) {
+    window.htmx.onLoad(function () { draw(document); });
+  }
 })();
