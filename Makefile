@@ -82,3 +82,7 @@ bench-dashboards: $(STAMP)
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/sportello_bench} $(PY) manage.py migrate --noinput -v0
 	test -n "$$BENCH_SKIP_REBUILD" || DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/sportello_bench} $(PY) manage.py rebuild_stats
 	$(PY) scripts/bench_dashboards.py
+
+# Webhooks and CTI: p50/p95 of the 200 a provider waits for, and of the caller pop-up read (uses DATABASE_URL: your own DB).
+bench-webhooks: $(STAMP)
+	$(PY) scripts/bench_webhooks.py

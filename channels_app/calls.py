@@ -12,6 +12,8 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from email import policy as email_policy
+from email.parser import BytesParser
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -62,6 +64,22 @@ def _as_list(value) -> list[str]:
     return [text] if text else []
 
 
+def _form_fields(raw: bytes, text: str, content_type: str) -> QueryDict:
+    """Fields of a urlencoded or multipart/form-data body (PBX connectors send either)."""
+    if content_type.lower().startswith("multipart/form-data"):
+        envelope = b"Content-Type: " + content_type.encode("latin-1", errors="replace") + b"\r\n\r\n"
+        message = BytesParser(policy=email_policy.HTTP).parsebytes(envelope + raw)
+        form = QueryDict(mutable=True)
+        if message.is_multipart():
+            for part in message.iter_parts():
+                name = part.get_param("name", header="content-disposition")
+                if name and not part.get_filename():
+                    payload = part.get_payload(decode=True) or b""
+                    form.appendlist(str(name), payload.decode(part.get_content_charset() or "utf-8", errors="replace"))
+        return form
+    return QueryDict(text, encoding="utf-8")
+
+
 def parse_call_event(raw: bytes, content_type: str = "") -> CallEvent:
     """A CTI event from a form (user[]=…&user[]=…) or JSON body (user: [...]); InvalidInput when unusable."""
     text = raw.decode("utf-8", errors="replace")
@@ -84,7 +102,7 @@ def parse_call_event(raw: bytes, content_type: str = "") -> CallEvent:
             return []
 
     else:
-        form = QueryDict(text, encoding="utf-8")
+        form = _form_fields(raw, text, content_type)
 
         def get(key: str) -> str:
             return form.get(key, "").strip()
@@ -237,6 +255,7 @@ def record_call_event(raw: bytes, *, content_type: str = "", source: str = "") -
         external_id=f"{event.call_id}:{event.event}",
         source=source,
         content_type=content_type,
+        metadata={"content_type": content_type[:300]},  # the multipart boundary, to re-read the raw body
         enqueue=False,
     )
     if not created:

@@ -83,7 +83,7 @@ def cti_event(request: HttpRequest, token: str) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        record_call_event(request.body, content_type=request.content_type or "", source="cti")
+        record_call_event(request.body, content_type=request.META.get("CONTENT_TYPE", ""), source="cti")
     except InvalidInput as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     # The generic CTI API lets the answer carry an action (reject, dial); we never ask for one.

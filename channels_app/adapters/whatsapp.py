@@ -47,9 +47,16 @@ def _timestamp(value) -> datetime | None:
         return None
 
 
+def _listed(value) -> list:
+    """A list field as a list, whatever shape it arrived in (a lone object is one element)."""
+    if isinstance(value, list):
+        return value
+    return [] if value in (None, "", {}) else [value]
+
+
 def _error_text(errors) -> str:
     parts = []
-    for error in errors or []:
+    for error in _listed(errors):
         if not isinstance(error, dict):
             continue
         details = (
@@ -80,7 +87,9 @@ def _media_entry(kind: str, media: dict) -> dict:
 
 def _describe(message: dict, item: InboundItem) -> str:
     """The text an operator reads for one WhatsApp message of any type; fills item.media/extra."""
-    kind = message.get("type") or ("system" if "system" in message else "unknown")
+    kind = message.get("type")
+    if not isinstance(kind, str) or not kind:
+        kind = "system" if "system" in message else "unknown"
     body = message.get(kind) if isinstance(message.get(kind), dict) else {}
     if kind == "text":
         return str(body.get("body", ""))
@@ -119,7 +128,7 @@ def _describe(message: dict, item: InboundItem) -> str:
             lines.append(" — ".join(part for part in (name or "?", phones, emails) if part))
         return "\n".join(lines)
     if kind == "interactive":
-        reply_type = body.get("type", "")
+        reply_type = str(body.get("type", ""))
         reply = body.get(reply_type) if isinstance(body.get(reply_type), dict) else {}
         if reply_type in ("button_reply", "list_reply"):
             item.extra["interactive_id"] = str(reply.get("id", ""))
@@ -209,8 +218,8 @@ def _item_for(message: dict, contacts: dict[str, dict]) -> InboundItem:
         raise InvalidInput(f"WhatsApp message {item.external_id} without sender")
     context = message.get("context") if isinstance(message.get("context"), dict) else {}
     text = _describe(message, item)
-    if context.get("id") and context["id"] != item.external_id:
-        item.in_reply_to.append(str(context["id"]))
+    if context.get("id") and str(context["id"]) != item.external_id:
+        item.in_reply_to.append(str(context["id"])[:255])
     if context.get("forwarded") or context.get("frequently_forwarded"):
         text = ("[Forwarded many times] " if context.get("frequently_forwarded") else "[Forwarded] ") + text
     referral = message.get("referral") if isinstance(message.get("referral"), dict) else {}
@@ -219,7 +228,7 @@ def _item_for(message: dict, contacts: dict[str, dict]) -> InboundItem:
     if not text.strip() and not item.media:
         text = "[Empty WhatsApp message]"  # still a message: the ticket must show what arrived
     item.text = text
-    item.extra["whatsapp_type"] = message.get("type", "")
+    item.extra["whatsapp_type"] = str(message.get("type", ""))[:50]
     return item
 
 
@@ -239,6 +248,14 @@ def _malformed_item(message, contacts: dict[str, dict], reason: str) -> InboundI
 
 
 def parse_webhook(raw: bytes) -> ParseResult:
+    """Every message and receipt of one webhook POST; InvalidInput (quarantine) when unreadable."""
+    try:
+        return _parse_webhook(raw)
+    except (TypeError, AttributeError, KeyError, ValueError) as exc:
+        raise InvalidInput(f"WhatsApp webhook body has an unexpected structure: {type(exc).__name__}: {exc}") from exc
+
+
+def _parse_webhook(raw: bytes) -> ParseResult:
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -263,17 +280,18 @@ def parse_webhook(raw: bytes) -> ParseResult:
                 raise InvalidInput("WhatsApp 'messages' change without a value object")
             contacts = {
                 str(c.get("wa_id") or c.get("user_id") or ""): c
-                for c in value.get("contacts") or []
+                for c in _listed(value.get("contacts"))
                 if isinstance(c, dict)
             }
-            for message in value.get("messages") or []:
+            for message in _listed(value.get("messages")):
                 try:
                     if not isinstance(message, dict):
                         raise InvalidInput("WhatsApp message is not an object")
                     result.items.append(_item_for(message, contacts))
-                except InvalidInput as exc:
-                    broken.append((message, contacts, str(exc)))
-            for status in value.get("statuses") or []:
+                except (InvalidInput, TypeError, AttributeError, ValueError, KeyError) as exc:
+                    # A field of an unexpected shape: this message is kept as-is, readable, not lost.
+                    broken.append((message, contacts, str(exc) or type(exc).__name__))
+            for status in _listed(value.get("statuses")):
                 if not isinstance(status, dict) or not status.get("id"):
                     continue  # a receipt for nothing we can name: nothing to update
                 mapped = STATUS_MAP.get(str(status.get("status", "")).lower())

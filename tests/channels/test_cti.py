@@ -285,3 +285,24 @@ def test_stale_ringing_call_does_not_pop_up(client, front_queue):
     push(client, "cti-inbound-answered-01-newCall.form")
     Call.objects.update(started_at=timezone.now() - timedelta(hours=1))
     assert ringing_calls_for(emma) == []
+
+
+def test_multipart_form_data_events_are_understood(client, front_queue):
+    always_open(front_queue.office)
+    url = f"/api/v1/cti/{TOKEN}"
+    common = {"from": "+39 06 1234 5678", "to": "390200000123", "direction": "in", "callId": "mp-1"}
+    # Django's test client sends a dict as multipart/form-data, as several PBX connectors do.
+    assert (
+        client.post(url, data={**common, "event": "newCall", "user[]": ["Anna Rossi", "Bruno Verdi"]}).status_code
+        == 200
+    )
+    assert client.post(url, data={**common, "event": "hangup", "cause": "noAnswer"}).status_code == 200
+    call = Call.objects.get()
+    assert call.users == ["Anna Rossi", "Bruno Verdi"]
+    assert call.from_number == "+390612345678"
+    assert call.status == Call.Status.MISSED
+    inbound = InboundMessage.objects.filter(channel="phone").first()
+    assert inbound.metadata["content_type"].startswith("multipart/form-data; boundary=")
+    from channels_app.adapters.cti import CtiAdapter
+
+    assert "newCall" in CtiAdapter().parse(bytes(inbound.raw), inbound.metadata).ignored
