@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import InboundMessage
+from .models import Call, InboundMessage
 from .pipeline import retry_quarantined
 
 PREVIEW_BYTES = 4000
@@ -89,3 +89,21 @@ class InboundMessageAdmin(admin.ModelAdmin):
                 % {"count": skipped},
                 messages.INFO,
             )
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    """The call log from the PBX (read-only: calls are facts reported by the CTI connector)."""
+
+    list_display = ("started_at", "direction", "from_number", "to_number", "status", "cause", "answered_by", "citizen")
+    list_filter = ("status", "direction", "queue")
+    search_fields = ("call_id", "from_number", "to_number", "raw_from", "answered_by")
+    date_hierarchy = "started_at"
+    list_select_related = ("citizen",)
+    raw_id_fields = ("citizen", "callback_ticket")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -306,3 +306,10 @@ def test_multipart_form_data_events_are_understood(client, front_queue):
     from channels_app.adapters.cti import CtiAdapter
 
     assert "newCall" in CtiAdapter().parse(bytes(inbound.raw), inbound.metadata).ignored
+
+
+def test_call_log_is_readable_in_the_admin(admin_client, client, front_queue):
+    push_call(client, "cti-inbound-busy")
+    response = admin_client.get("/admin/channels_app/call/")
+    assert response.status_code == 200
+    assert b"+493055571600" in response.content
