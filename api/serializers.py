@@ -307,3 +307,10 @@ class FaqTopicSerializer(serializers.Serializer):
     language = serializers.CharField(source="text_language")
     fallback = serializers.BooleanField()
     entries = FaqEntrySerializer(many=True)
+
+
+class ConsentSerializer(serializers.Serializer):
+    legal_basis = serializers.ChoiceField(choices=Citizen.LegalBasis.choices)
+    consent_given = serializers.BooleanField()
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    notice_version = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from privacy.models import AccessLog
-from privacy.services import erase_citizen, export_citizen_data, record_access, record_list_access
+from privacy.services import erase_citizen, export_citizen_data, record_access, record_consent, record_list_access
 from tickets import selectors, services
 from tickets.access import access_citizen, access_ticket, is_supervisor, queue_ids_for, visible_tickets_filter
 from tickets.errors import TicketNotFound
@@ -411,6 +411,20 @@ class CitizenViewSet(IpThrottleFirst, viewsets.GenericViewSet):
         citizen = access_citizen(request.user, parse_id(pk))
         summary = erase_citizen(citizen, actor=request.user, via=VIA, reason=data.validated_data["reason"])
         return Response(summary)
+
+    @extend_schema(
+        summary="Record the citizen's legal basis and consent (kept in the consent history)",
+        tags=["privacy"],
+        request=s.ConsentSerializer,
+        responses=s.CitizenSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def consent(self, request, pk=None):
+        data = s.ConsentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        citizen = access_citizen(request.user, parse_id(pk))
+        record_consent(citizen, actor=request.user, **data.validated_data)
+        return Response(s.CitizenSerializer(citizen).data)
 
     def get_permissions(self):
         if self.action in ("export", "erase"):

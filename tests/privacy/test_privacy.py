@@ -195,3 +195,29 @@ def test_admin_erase_action(client, ticket, supervisor):
         "/admin/tickets/citizen/", {"action": "erase_citizens_action", "_selected_action": [ticket.citizen_id]}
     )
     assert Citizen.objects.get(pk=ticket.citizen_id).anonymized_at is not None
+
+
+def test_api_records_consent_with_date_and_channel(api_client_factory, ticket, front_operator):
+    client = api_client_factory(front_operator)
+    response = client.post(
+        f"/api/v1/citizens/{ticket.citizen_id}/consent/",
+        {"legal_basis": "consent", "consent_given": True, "channel": "phone", "notice_version": "2026-01"},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert (response.json()["legal_basis"], response.json()["consent_channel"]) == ("consent", "phone")
+    assert response.json()["consent_at"]
+    record = ConsentRecord.objects.get()
+    assert (record.recorded_by, record.notice_version) == (front_operator, "2026-01")
+
+
+@pytest.fixture
+def api_client_factory():
+    from rest_framework.test import APIClient
+
+    def make(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return make
