@@ -7,12 +7,29 @@ from modeltranslation.admin import TabbedTranslationAdmin
 
 from .forms import FaqEntryAdminForm
 from .models import Appointment, FaqDeflection, FaqEntry, FaqFeedback, FaqTopic, Procedure, PublicationStatus
+from .services import bump_search_generation
 
 TRANSLATION_FIELDS = (("translation_en", "translation_fr", "translation_es"),)
 
 
+class SearchCacheMixin:
+    """Every FAQ edit in the admin makes the portal's cached search results obsolete."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        bump_search_generation()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        bump_search_generation()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        bump_search_generation()
+
+
 @admin.register(FaqTopic)
-class FaqTopicAdmin(TabbedTranslationAdmin):
+class FaqTopicAdmin(SearchCacheMixin, TabbedTranslationAdmin):
     list_display = ("name", "slug", "position", "ticket_topic", "translation_en", "translation_fr", "translation_es")
     list_editable = ("position",)
     prepopulated_fields = {"slug": ("name_it",)}
@@ -21,15 +38,17 @@ class FaqTopicAdmin(TabbedTranslationAdmin):
 @admin.action(description=_("Publish the selected entries"))
 def publish(modeladmin, request, queryset):
     queryset.update(status=PublicationStatus.PUBLISHED)
+    bump_search_generation()
 
 
 @admin.action(description=_("Move the selected entries back to draft"))
 def unpublish(modeladmin, request, queryset):
     queryset.update(status=PublicationStatus.DRAFT)
+    bump_search_generation()
 
 
 @admin.register(FaqEntry)
-class FaqEntryAdmin(TabbedTranslationAdmin):
+class FaqEntryAdmin(SearchCacheMixin, TabbedTranslationAdmin):
     form = FaqEntryAdminForm
     list_display = (
         "question",

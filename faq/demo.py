@@ -9,6 +9,7 @@ from tickets.models import Office, Topic
 from .demo_content import ENTRIES, PROCEDURES, RELATED, TOPICS
 from .models import FaqEntry, FaqTopic, Procedure, TranslationState
 from .sanitize import sanitize_answer
+from .services import bump_search_generation
 
 LANGUAGES = ("it", "en", "fr", "es")
 # FAQ topic -> request topic of tickets (migration tickets 0002), for suggestions by topic.
@@ -51,6 +52,7 @@ def seed_faq(stdout=None) -> None:
             if code != "it":
                 values[f"translation_{code}"] = TranslationState.READY
         Procedure.objects.update_or_create(slug=slug, defaults=values)
+    transaction.on_commit(bump_search_generation)
     if stdout is not None:
         stdout.write(
             f"{len(ENTRIES)} FAQ entries in {len(TOPICS)} topics and {len(PROCEDURES)} procedures in it/en/fr/es."

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramWordSimilarity
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Func, Prefetch, Q, Value
 from django.db.models.functions import Coalesce, NullIf
@@ -226,10 +229,34 @@ def search_faq(query: str, language: str, *, limit: int = SEARCH_LIMIT, match_an
     `match_any` (suggestions while typing a subject): any word may match, the rank sorts;
     otherwise every word must match, as in a search engine.
     """
-    query = (query or "").strip()[:200]
+    query = " ".join((query or "").split())[:200]
     if not query:
         return []
     language = language if language in SEARCH_CONFIGS else settings.LANGUAGE_CODE
+    # Citizens search the same few words over and over: the ranked hits are cached until the
+    # FAQ changes (generation bumped by every edit) or for SEARCH_CACHE_SECONDS at most.
+    digest = hashlib.sha256(f"{language}|{limit}|{match_any}|{query.lower()}".encode()).hexdigest()[:32]
+    key = f"faq:search:{search_generation()}:{digest}"
+    hits = cache.get(key)
+    if hits is None:
+        hits = _search_uncached(query, language, limit, match_any)
+        cache.set(key, hits, SEARCH_CACHE_SECONDS)
+    return hits
+
+
+SEARCH_CACHE_SECONDS = 300
+_GENERATION_KEY = "faq:search:generation"
+
+
+def search_generation() -> int:
+    generation = cache.get(_GENERATION_KEY)
+    if generation is None:
+        generation = int(time.time() * 1000)
+        cache.add(_GENERATION_KEY, generation, None)
+    return generation
+
+
+def _search_uncached(query: str, language: str, limit: int, match_any: bool) -> list[SearchHit]:
     if connection.vendor == "postgresql":
         text = " or ".join(_WORDS.findall(query)) if match_any else query
         hits = _search_postgres(text, language, limit) if text else []
@@ -391,10 +418,17 @@ def find_ticket_for_status(*, reference: str, contact: str) -> Ticket | None:
     return None
 
 
+def get_ticket_version_by_token(token: str) -> int | None:
+    """The ticket's version (bumped by every change), enough to know whether a cached page is current."""
+    if not token or len(token) > 64:
+        return None
+    return Ticket.objects.filter(access_token=token).values_list("version", flat=True).first()
+
+
 def get_ticket_by_token(token: str) -> Ticket | None:
     if not token or len(token) > 64:
         return None
-    return Ticket.objects.select_related("office").filter(access_token=token).first()
+    return Ticket.objects.select_related("office", "assignee").filter(access_token=token).first()
 
 
 @dataclass

@@ -7,11 +7,14 @@ tickets.access.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -127,8 +130,21 @@ def answer_procedure_choice(ticket: Ticket, slug: str) -> Message | None:
     ticket_services.record_event(
         ticket, TicketEvent.Kind.REPLIED, public=True, message_id=message.pk, procedure=procedure.slug, automatic=True
     )
+    _bump_ticket_version(ticket.pk)
     transaction.on_commit(partial(send_outbound_message.delay, message.pk, auto_submitted="auto-generated"))
     return message
+
+
+def _bump_ticket_version(ticket_id: int) -> None:
+    # The portal caches the status page per ticket version: a change the citizen sees bumps it.
+    Ticket.objects.filter(pk=ticket_id).update(version=F("version") + 1, updated_at=timezone.now())
+
+
+def bump_search_generation() -> None:
+    """The FAQ changed: cached search results of earlier generations are never read again."""
+    from .selectors import _GENERATION_KEY
+
+    cache.set(_GENERATION_KEY, int(time.time() * 1000), None)
 
 
 # ----------------------------------------------------------------------------- FAQ feedback
@@ -208,6 +224,7 @@ def request_appointment(*, ticket: Ticket, procedure: Procedure | None, preferre
         appointment=appointment.pk,
         appointment_status=Appointment.Status.REQUESTED,
     )
+    _bump_ticket_version(ticket.pk)
     return appointment
 
 
@@ -307,4 +324,5 @@ def cancel_appointment(*, actor, appointment_id: int) -> Appointment:
         appointment=appointment.pk,
         appointment_status=appointment.status,
     )
+    _bump_ticket_version(appointment.ticket_id)
     return appointment

@@ -184,10 +184,10 @@ class Result:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def drive(name: str, concurrency: int, make_request) -> None:
-    """Run make_request(session, i) from `concurrency` threads for SECONDS or MAX_REQUESTS, print figures."""
+def drive(name: str, concurrency: int, make_request, limit: int = MAX_REQUESTS) -> None:
+    """Run make_request(session, i) from `concurrency` threads for SECONDS or `limit` requests, print figures."""
     result = Result()
-    counter = iter(range(MAX_REQUESTS))
+    counter = iter(range(min(limit, MAX_REQUESTS)))
     counter_lock = threading.Lock()
     deadline = time.perf_counter() + SECONDS
 
@@ -251,6 +251,20 @@ def main() -> None:
             response = session.get(f"{base}/{language}/search/", params={"q": word}, timeout=10)
             return response.status_code == 200 and "portal-result" in response.text
 
+        pairs = [
+            (code, f"{first} {second}")
+            for code, words in SEARCH_WORDS.items()
+            for first in words
+            for second in words
+            if first != second
+        ]
+        random.Random(3).shuffle(pairs)
+
+        def search_pairs(session, index, _state):
+            language, words = pairs[index % len(pairs)]
+            response = session.get(f"{base}/{language}/search/", params={"q": words}, timeout=10)
+            return response.status_code == 200
+
         def status_token(session, index, _state):
             language, token, reference, _email = samples[index % len(samples)]
             response = session.get(f"{base}/{language}/status/{token}/", timeout=10)
@@ -276,8 +290,15 @@ def main() -> None:
         for _ in range(2):  # warm up every worker: templates, connections, caches
             for language, word in queries:
                 requests.get(f"{base}/{language}/search/", params={"q": word}, timeout=10)
+        from django.core.cache import cache
+
         for concurrency in CONCURRENCY:
-            drive("FAQ search (4 languages)", concurrency, search)
+            # Cold: every query and every status page seen for the first time (nothing cached).
+            cache.clear()
+            drive("FAQ search, first time (2 words)", concurrency, search_pairs, limit=len(pairs))
+            drive("status by link, first view", concurrency, status_token, limit=len(samples))
+            # Warm: the popular words and pages again, as in real traffic.
+            drive("FAQ search, popular words", concurrency, search)
             drive("status by link (token)", concurrency, status_token)
             drive("status by reference + email", concurrency, status_form)
     finally:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -306,15 +308,39 @@ def status(request: HttpRequest) -> HttpResponse:
     return redirect("portal:status_token", token=ticket.access_token)
 
 
+_CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+_CSRF_PLACEHOLDER = 'name="csrfmiddlewaretoken" value="\x00csrf\x00"'
+STATUS_CACHE_SECONDS = 30
+
+
 @require_GET
 def status_token(request: HttpRequest, token: str) -> HttpResponse:
+    version = selectors.get_ticket_version_by_token(token)
+    if version is None:
+        raise Http404
+    # The page is cached per ticket version (bumped by every change of the ticket), language and
+    # host; automatic notices that do not bump it show up within STATUS_CACHE_SECONDS. The CSRF
+    # tokens are per visitor: stored as a placeholder, filled in for each request.
+    key = (
+        "portal:status-page:"
+        + hashlib.sha256(f"{token}|{version}|{_language()}|{request.get_host()}".encode()).hexdigest()
+    )
+    has_messages = bool(messages.get_messages(request))
+    cached = None if has_messages else cache.get(key)
+    if cached is not None:
+        return HttpResponse(
+            cached.replace(_CSRF_PLACEHOLDER, f'name="csrfmiddlewaretoken" value="{get_token(request)}"')
+        )
     ticket = selectors.get_ticket_by_token(token)
     if ticket is None:
         raise Http404
     context = selectors.get_public_status(ticket)
     context["message_form"] = StatusMessageForm()
     context["crumbs"] = [(reverse("portal:status"), _("Check your request")), ("", ticket.reference)]
-    return render(request, "portal/status.html", context)
+    response = render(request, "portal/status.html", context)
+    if not has_messages:
+        cache.set(key, _CSRF_FIELD.sub(_CSRF_PLACEHOLDER, response.content.decode()), STATUS_CACHE_SECONDS)
+    return response
 
 
 @require_POST

@@ -76,6 +76,14 @@ def test_status_page_shows_the_public_timeline_only(client, ticket, front_operat
     assert "noindex" in response.text
 
 
+def test_operator_name_is_shown_only_when_configured(client, ticket, front_operator, settings):
+    services.take_ticket(actor=front_operator, ticket_id=ticket.pk)
+    assert "Anna Rossi" not in client.get(status_url("it", ticket.access_token)).text
+    settings.SPORTELLO_PORTAL_SHOW_OPERATOR_NAMES = True
+    services.reply_to_ticket(actor=front_operator, ticket_id=ticket.pk, text="Ok")  # a new version of the page
+    assert "Anna Rossi" in client.get(status_url("it", ticket.access_token)).text
+
+
 def test_unknown_token_is_not_found(client, db):
     assert client.get(status_url("it", "x" * 32)).status_code == 404
 
@@ -119,5 +127,25 @@ def test_a_disguised_program_is_refused(client, ticket):
 def test_status_page_query_count_does_not_grow(client, ticket, front_operator, events, django_assert_max_num_queries):
     for index in range(events):
         services.reply_to_ticket(actor=front_operator, ticket_id=ticket.pk, text=f"Answer {index}")
-    with django_assert_max_num_queries(5):  # ticket, messages, attachments, events, appointments
+    with django_assert_max_num_queries(6):  # version, ticket, messages, attachments, events, appointments
         client.get(status_url("it", ticket.access_token))
+    with django_assert_max_num_queries(1):  # the same version again: served from the cache
+        client.get(status_url("it", ticket.access_token))
+
+
+def test_cached_status_page_follows_changes_and_keeps_forms_working(ticket, front_operator):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    first = browser.get(status_url("en", ticket.access_token))
+    assert "Bring your passport." not in first.text
+    services.reply_to_ticket(actor=front_operator, ticket_id=ticket.pk, text="Bring your passport.")
+    second = browser.get(status_url("en", ticket.access_token))
+    assert "Bring your passport." in second.text
+    third = browser.get(status_url("en", ticket.access_token))  # from the cache
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', third.text).group(1)
+    with translation.override("en"):
+        message_url = reverse("portal:status_message", args=[ticket.access_token])
+    posted = browser.post(message_url, {"text": "Thank you!", "csrfmiddlewaretoken": token})
+    assert posted.status_code == 302
+    assert "Thank you!" in browser.get(status_url("en", ticket.access_token)).text
