@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 
 from tickets.access import is_supervisor, queue_ids_for, visible_tickets_filter
 from tickets.models import ACTIVE_STATUSES, Citizen, Message, Queue, Status, Ticket, Topic
-from tickets.selectors import list_tickets
+from tickets.selectors import LIST_FIELDS, list_tickets
 
 from .models import CannedReply, Operator
 
@@ -146,9 +146,11 @@ def search_condition(query: str) -> Q:
     prefix = settings.SPORTELLO_REFERENCE_PREFIX.upper() + "-"
     if reference.startswith(prefix):
         return Q(reference=reference)
-    condition = Q(citizen_id__in=_citizen_ids_matching(query))
+    # The matching ids are fetched first (bounded lists): as subqueries ORed together, PostgreSQL
+    # filtered every ticket the operator may see against them instead of reading the few matches.
+    condition = Q(citizen_id__in=[row["pk"] for row in _citizen_ids_matching(query)])
     if not normalize_phone(query) and "@" not in query and len(query) >= 3:
-        condition |= Q(pk__in=_message_ticket_ids_matching(query))
+        condition |= Q(pk__in=[row["ticket_id"] for row in _message_ticket_ids_matching(query)])
     return condition
 
 
@@ -200,7 +202,13 @@ def list_ticket_page(
     """One page of a desk list in due-date order: the page, and a bounded count only when needed."""
     condition = scope_condition(user, scope, queue, status=filters.status)
     condition &= _filter_condition(filters)
-    tickets = list_tickets(user, filters=condition).order_by(F("due_at").asc(nulls_last=True), "id")
+    tickets = (
+        list_tickets(user, filters=condition)
+        # The topic's name is read in the operator's language (modeltranslation): load those columns
+        # too, or each row fetches its topic again.
+        .only(*LIST_FIELDS, *(f"topic__name_{code}" for code in settings.LANGUAGE_CODES))
+        .order_by(F("due_at").asc(nulls_last=True), "id")
+    )
     position = decode_cursor(cursor)
     page_rows = tickets.filter(_after(position)) if position else tickets
     rows = list(page_rows[: PAGE_SIZE + 1])
@@ -208,7 +216,8 @@ def list_ticket_page(
     rows = rows[:PAGE_SIZE]
     # When the whole list is on this page its length is the count: no second query.
     whole_list = position is None and not next_cursor
-    count = len(rows) if whole_list else tickets.order_by()[: COUNT_LIMIT + 1].count()
+    # Counted in index order with a LIMIT: the planner stops after COUNT_LIMIT rows.
+    count = len(rows) if whole_list else tickets[: COUNT_LIMIT + 1].count()
     return TicketPage(
         tickets=rows,
         next_cursor=next_cursor,
