@@ -179,6 +179,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["stats-refresh-recent"] = {"task": "reports.tasks.refresh_recent_stats", "schedule": 300}
+CELERY_BEAT_SCHEDULE["board-snapshot"] = {"task": "reports.tasks.refresh_board_snapshot", "schedule": 5}
 CELERY_BEAT_SCHEDULE["privacy-retention"] = {"task": "privacy.tasks.anonymize_expired", "schedule": 24 * 3600}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 

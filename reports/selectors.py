@@ -7,7 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import ExtractHour, TruncWeek
 from django.utils import timezone
@@ -69,17 +71,23 @@ class QueueRow:
         return minutes is not None and minutes >= self.queue.alarm_minutes
 
 
-def get_board(*, office_id: int | None = None, now: datetime | None = None) -> dict:
-    """Everything the live board shows, in a fixed number of queries."""
-    now = now or timezone.now()
-    queues = Queue.objects.filter(is_active=True).select_related("office").order_by("office__name", "tier", "name")
-    if office_id:
-        queues = queues.filter(office_id=office_id)
-    rows = {queue.pk: QueueRow(queue=queue, now=now) for queue in queues}
-    # Two narrow queries rather than one wide one: the first is answered from the
-    # (queue, status, due_at) index alone, the second touches only unassigned waiting rows.
+BOARD_SNAPSHOT_KEY = "reports:board-snapshot"
+BOARD_WATCHED_KEY = "reports:board-watched"
+
+
+def compute_live_counts(now: datetime) -> dict:
+    """The board's costly counts over every active ticket: per queue and status, and per assignee.
+
+    Cost grows with the active backlog (not with history): two index-only scans over it
+    and one over unassigned waiting tickets. Kept as a snapshot (get_live_counts) so that
+    any number of supervisors polling every 5 s cost one computation per few seconds.
+    """
+    # Leading columns named explicitly so PostgreSQL answers from the (queue, status, due_at)
+    # and (assignee, status, due_at) indexes without visiting the table.
+    queue_ids = list(Queue.objects.values_list("pk", flat=True))
+    user_ids = list(Operator.objects.values_list("user_id", flat=True))
     per_status = (
-        Ticket.objects.filter(queue_id__in=list(rows), status__in=ACTIVE_STATUSES)
+        Ticket.objects.filter(queue_id__in=queue_ids, status__in=ACTIVE_STATUSES)
         .order_by()
         .values_list("queue_id", "status")
         .annotate(
@@ -88,25 +96,69 @@ def get_board(*, office_id: int | None = None, now: datetime | None = None) -> d
             soon=Count("id", filter=Q(due_at__gte=now, due_at__lt=now + timedelta(hours=1))),
         )
     )
+    queues: dict[int, dict] = defaultdict(
+        lambda: {"in_progress": 0, "waiting_citizen": 0, "overdue": 0, "due_soon": 0, "waiting": 0, "oldest": None}
+    )
     for queue_id, status, n, overdue, soon in per_status:
-        row = rows[queue_id]
+        row = queues[queue_id]
         if status in WORKING_STATUSES or status in WAITING_STATUSES:
-            row.in_progress += n  # waiting ones that nobody holds are taken off below
+            row["in_progress"] += n  # waiting ones that nobody holds are taken off below
         elif status == Status.WAITING_CITIZEN:
-            row.waiting_citizen += n
+            row["waiting_citizen"] += n
         if status in CLOCK_STATUSES:
-            row.overdue += overdue
-            row.due_soon += soon
+            row["overdue"] += overdue
+            row["due_soon"] += soon
     waiting = (
-        Ticket.objects.filter(queue_id__in=list(rows), status__in=WAITING_STATUSES, assignee__isnull=True)
+        Ticket.objects.filter(status__in=WAITING_STATUSES, assignee__isnull=True)
         .order_by()
         .values_list("queue_id")
         .annotate(n=Count("*"), oldest=Min("created_at"))
     )
     for queue_id, n, oldest in waiting:
-        row = rows[queue_id]
-        row.waiting, row.oldest_waiting_at = n, oldest
-        row.in_progress -= n
+        row = queues[queue_id]
+        row["waiting"], row["oldest"] = n, oldest
+        row["in_progress"] -= n
+    load = dict(
+        Ticket.objects.filter(assignee_id__in=user_ids, status__in=ACTIVE_STATUSES)
+        .order_by()
+        .values_list("assignee_id")
+        .annotate(n=Count("*"))
+    )
+    return {"computed_at": now, "queues": dict(queues), "load": load}
+
+
+def get_live_counts(now: datetime) -> dict:
+    """The latest snapshot if recent enough (the beat task keeps it fresh), else computed now and shared."""
+    cache.set(BOARD_WATCHED_KEY, True, 120)  # the beat task computes only while someone watches
+    max_age = timedelta(seconds=getattr(settings, "SPORTELLO_BOARD_SNAPSHOT_SECONDS", 10))
+    snapshot = cache.get(BOARD_SNAPSHOT_KEY)
+    if snapshot is not None and timedelta(0) <= now - snapshot["computed_at"] <= max_age:
+        return snapshot
+    snapshot = compute_live_counts(now)
+    cache.set(BOARD_SNAPSHOT_KEY, snapshot, 60)
+    return snapshot
+
+
+def get_board(*, office_id: int | None = None, now: datetime | None = None) -> dict:
+    """Everything the live board shows, in a fixed number of queries."""
+    now = now or timezone.now()
+    queues = Queue.objects.filter(is_active=True).select_related("office").order_by("office__name", "tier", "name")
+    if office_id:
+        queues = queues.filter(office_id=office_id)
+    counts = get_live_counts(now)
+    rows = {}
+    for queue in queues:
+        found = counts["queues"].get(queue.pk, {})
+        rows[queue.pk] = QueueRow(
+            queue=queue,
+            now=now,
+            waiting=found.get("waiting", 0),
+            oldest_waiting_at=found.get("oldest"),
+            in_progress=found.get("in_progress", 0),
+            waiting_citizen=found.get("waiting_citizen", 0),
+            overdue=found.get("overdue", 0),
+            due_soon=found.get("due_soon", 0),
+        )
     today = local_today()
     start_today, end_today = local_bounds(today, today)
     inbound = get_inbound_today(office_id=office_id, today=today, now=now)
@@ -120,28 +172,23 @@ def get_board(*, office_id: int | None = None, now: datetime | None = None) -> d
     }
     return {
         "now": now,
+        "counted_at": counts["computed_at"],
         "inbound_chart": inbound_chart,
         "inbound_chart_json": json.dumps(inbound_chart),
         "queues": list(rows.values()),
         "alarms": [row for row in rows.values() if row.alarm],
-        "operators": list_operator_load(office_id=office_id, since=start_today),
+        "operators": list_operator_load(office_id=office_id, since=start_today, load=counts["load"]),
         "inbound": inbound,
         "day_bounds": (start_today, end_today),
     }
 
 
-def list_operator_load(*, office_id: int | None, since: datetime) -> list[dict]:
+def list_operator_load(*, office_id: int | None, since: datetime, load: dict[int, int]) -> list[dict]:
     operators = Operator.objects.select_related("user", "office").order_by("role", "user__last_name", "user__username")
     if office_id:
         operators = operators.filter(office_id=office_id)
     operators = list(operators)
     user_ids = [operator.user_id for operator in operators]
-    load = dict(
-        Ticket.objects.filter(assignee_id__in=user_ids, status__in=ACTIVE_STATUSES)
-        .order_by()
-        .values_list("assignee_id")
-        .annotate(n=Count("id"))
-    )
     handled = dict(
         TicketEvent.objects.filter(kind=TicketEvent.Kind.RESOLVED, created_at__gte=since, actor_id__in=user_ids)
         .order_by()

@@ -51,3 +51,15 @@ def schedule_stats_refresh(sender, *, office_id: int, created_at: datetime, **kw
         except Exception:  # the broker down must not fail the ticket change; beat catches up
             cache.delete(_dirty_key(office_id, day))
             logger.exception("could not schedule a statistics refresh")
+
+
+@shared_task(acks_late=False, expires=10)
+def refresh_board_snapshot() -> None:
+    """Every few seconds while a supervisor watches the board: recount the live queues once for all."""
+    from django.utils import timezone
+
+    from .selectors import BOARD_SNAPSHOT_KEY, BOARD_WATCHED_KEY, compute_live_counts
+
+    if not cache.get(BOARD_WATCHED_KEY):
+        return
+    cache.set(BOARD_SNAPSHOT_KEY, compute_live_counts(timezone.now()), 60)

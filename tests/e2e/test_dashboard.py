@@ -51,7 +51,8 @@ def browser():
 
 
 @pytest.fixture
-def supervisor_page(browser, live_server, supervisor):
+def supervisor_page(browser, live_server, supervisor, settings):
+    settings.SPORTELLO_BOARD_SNAPSHOT_SECONDS = 0  # no beat here: each poll recounts
     Operator.objects.filter(user=supervisor).update(ui_language="en")
     client = Client()
     client.force_login(supervisor)

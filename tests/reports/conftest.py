@@ -92,3 +92,9 @@ def login_in_english(client, user) -> None:
 
     Operator.objects.filter(user=user).update(ui_language="en")
     client.force_login(user)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_board(settings):
+    """Every board request recounts: a snapshot from an earlier test must not answer."""
+    settings.SPORTELLO_BOARD_SNAPSHOT_SECONDS = 0

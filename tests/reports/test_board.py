@@ -105,5 +105,28 @@ def test_board_query_count_does_not_grow_with_tickets(
         open_test_ticket(front_queue)
     Operator.objects.update(presence="available")
     login_in_english(client, supervisor)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         client.get(reverse("dashboard:board_live"))
+
+
+def test_snapshot_is_shared_while_fresh_and_recounted_when_stale(client, supervisor, front_queue, settings):
+    from django.core.cache import cache
+
+    from reports.selectors import BOARD_SNAPSHOT_KEY, BOARD_WATCHED_KEY
+    from reports.tasks import refresh_board_snapshot
+
+    settings.SPORTELLO_BOARD_SNAPSHOT_SECONDS = 60
+    cache.delete(BOARD_SNAPSHOT_KEY)
+    cache.delete(BOARD_WATCHED_KEY)
+    refresh_board_snapshot.apply()
+    assert cache.get(BOARD_SNAPSHOT_KEY) is None  # nobody watches: nothing computed
+
+    login_in_english(client, supervisor)
+    open_test_ticket(front_queue)
+    assert _cells(client.get(reverse("dashboard:board_live")).text, front_queue.pk)["waiting"] == "1"
+    open_test_ticket(front_queue)
+    # Within the freshness window the shared snapshot answers; the beat task recounts it.
+    assert _cells(client.get(reverse("dashboard:board_live")).text, front_queue.pk)["waiting"] == "1"
+    refresh_board_snapshot.apply()
+    assert _cells(client.get(reverse("dashboard:board_live")).text, front_queue.pk)["waiting"] == "2"
+    cache.delete(BOARD_SNAPSHOT_KEY)
