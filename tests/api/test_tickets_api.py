@@ -314,3 +314,24 @@ def test_api_catch_all_leaves_the_cti_endpoint_alone():
     from api.views import api_not_found
 
     assert resolve("/api/v1/cti/some-token").func is not api_not_found
+
+
+def test_admin_issues_a_token_and_shows_the_key_once(client, supervisor, front_operator):
+    from django.contrib.messages import get_messages
+
+    from tests.conftest import login_verified
+
+    supervisor.is_staff = supervisor.is_superuser = True
+    supervisor.save()
+    login_verified(client, supervisor)
+    response = client.post(
+        "/admin/api/apitoken/add/", {"name": "protocollo", "user": front_operator.pk, "scope": "write"}
+    )
+    assert response.status_code == 302
+    token = ApiToken.objects.get(name="protocollo")
+    [message] = [str(m) for m in get_messages(response.wsgi_request) if "spt_" in str(m)]
+    key = message.rsplit(" ", 1)[1]
+    assert hashlib.sha256(key.encode()).hexdigest() == token.key_hash
+    assert token.created_by == supervisor
+    client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
