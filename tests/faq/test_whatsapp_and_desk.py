@@ -125,11 +125,17 @@ def test_checklist_is_refused_for_a_ticket_the_operator_cannot_see(client, seede
 def test_checklist_partial_renders_for_the_desk(seeded_faq, ticket):
     from django.template.loader import render_to_string
 
-    html = render_to_string(
-        "faq/_send_checklist.html", {"ticket": ticket, "procedures": list(Procedure.objects.all())}
-    )
+    html = render_to_string("faq/_send_checklist.html", {"ticket": ticket})  # as the desk includes it
     assert reverse("portal_ops:send_checklist", args=[ticket.pk]) in html
     assert "hx-post" in html
+    assert "Cittadinanza italiana per residenza" in html
+
+
+def test_desk_ticket_page_offers_the_checklists(client, seeded_faq, ticket, front_operator):
+    client.force_login(front_operator)
+    page = client.get(reverse("desk:ticket", args=[ticket.pk]))
+    assert page.status_code == 200
+    assert reverse("portal_ops:send_checklist", args=[ticket.pk]) in page.text
 
 
 # ----------------------------------------------------------------------------- appointments
