@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 import requests
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tickets.services import NewAttachment
 
@@ -98,16 +99,16 @@ def _describe(message: dict, item: InboundItem) -> str:
             item.media.append(_media_entry(kind, body))
         caption = str(body.get("caption", ""))
         if kind == "sticker":
-            return caption or "[Sticker]"
+            return caption or _("[Sticker]")
         if kind == "audio":
-            return caption or ("[Voice message]" if body.get("voice") else "[Audio]")
+            return caption or (_("[Voice message]") if body.get("voice") else _("[Audio]"))
         if not body.get("id"):
-            return f"{caption}\n[{kind} without a media id]".strip()
+            return "\n".join(filter(None, [caption, _("[%(kind)s without a media id]") % {"kind": kind}]))
         return caption
     if kind == "location":
         lat, lon = body.get("latitude"), body.get("longitude")
         lines = [line for line in (body.get("name"), body.get("address")) if line]
-        lines.append(f"Location: {lat}, {lon}")
+        lines.append(_("Location: %(lat)s, %(lon)s") % {"lat": lat, "lon": lon})
         if lat is not None and lon is not None:
             lines.append(_maps_link(lat, lon))
         if body.get("url"):
@@ -115,7 +116,7 @@ def _describe(message: dict, item: InboundItem) -> str:
         return "\n".join(str(line) for line in lines)
     if kind == "contacts":
         cards = message.get("contacts") if isinstance(message.get("contacts"), list) else []
-        lines = ["Shared contacts:"]
+        lines = [_("Shared contacts:")]
         for card in cards:
             name = (card.get("name") or {}).get("formatted_name") or " ".join(
                 filter(None, [(card.get("name") or {}).get("first_name"), (card.get("name") or {}).get("last_name")])
@@ -135,9 +136,9 @@ def _describe(message: dict, item: InboundItem) -> str:
             text = str(reply.get("title", ""))
             if reply.get("description"):
                 text = f"{text} — {reply['description']}"
-            return text or "[Choice without a title]"
+            return text or _("[Choice without a title]")
         if reply_type == "nfm_reply":
-            text = str(reply.get("body", "")) or "[Form completed]"
+            text = str(reply.get("body", "")) or _("[Form completed]")
             try:
                 answers = json.loads(reply.get("response_json") or "{}")
             except ValueError:
@@ -146,20 +147,20 @@ def _describe(message: dict, item: InboundItem) -> str:
                 lines = [f"{k}: {v}" for k, v in answers.items() if k != "flow_token"]
                 text = "\n".join([text, *lines])
             return text
-        return f"[Interactive message ({reply_type or 'no content'}) received]"
+        return _("[Interactive message (%(type)s) received]") % {"type": reply_type or "—"}
     if kind == "button":
         item.extra["interactive_id"] = str(body.get("payload", ""))
-        return str(body.get("text", "")) or str(body.get("payload", "")) or "[Button pressed]"
+        return str(body.get("text", "")) or str(body.get("payload", "")) or _("[Button pressed]")
     if kind == "reaction":
         emoji = body.get("emoji")
         if body.get("message_id"):
             item.in_reply_to.append(str(body["message_id"]))
         if not emoji:
             item.ignore_reason = "reaction removed"
-            return "[Reaction removed]"
-        return f"[Reaction {emoji} to an earlier message]"
+            return _("[Reaction removed]")
+        return _("[Reaction %(emoji)s to an earlier message]") % {"emoji": emoji}
     if kind == "order":
-        lines = ["Order from the catalogue:"]
+        lines = [_("Order from the catalogue:")]
         for product in body.get("product_items") or []:
             lines.append(
                 f"- {product.get('product_retailer_id')} × {product.get('quantity')}"
@@ -172,31 +173,36 @@ def _describe(message: dict, item: InboundItem) -> str:
         system = message.get("system") if isinstance(message.get("system"), dict) else {}
         if system.get("wa_id"):
             item.extra["new_whatsapp_id"] = str(system["wa_id"])
-        return f"[WhatsApp: {system.get('body') or system.get('type') or 'system message'}]"
+        return "[WhatsApp: %s]" % (system.get("body") or system.get("type") or _("system message"))
     if kind == "revoke":
         original = body.get("original_message_id", "")
         if original:
             item.in_reply_to.append(str(original))
-        return f"[The citizen deleted a message on WhatsApp ({original}); the copy received here is kept]"
+        return _("[The citizen deleted a message on WhatsApp (%(id)s); the copy received here is kept]") % {
+            "id": original
+        }
     if kind == "edit":
         original = body.get("original_message_id", "")
         if original:
             item.in_reply_to.append(str(original))
         inner = body.get("message") if isinstance(body.get("message"), dict) else {}
-        return "[Edited message] " + _describe(inner, item)
+        return _("[Edited message]") + " " + _describe(inner, item)
     if kind == "request_welcome":
         item.ignore_reason = "the citizen opened the chat for the first time (request_welcome)"
-        return "[The citizen opened the WhatsApp chat]"
+        return _("[The citizen opened the WhatsApp chat]")
     if kind in ("unsupported", "unknown", "ephemeral"):
         original = body.get("type") or ""
         errors = _error_text(message.get("errors"))
         what = f" ({original})" if original else ""
-        return (
-            f"[A WhatsApp message{what} was received that WhatsApp does not deliver to businesses. {errors}]".strip()
-        )
+        return _(
+            "[A WhatsApp message%(what)s was received that WhatsApp does not deliver to businesses. %(errors)s]"
+        ) % {"what": what, "errors": errors}
     # Anything Meta adds later: never lost, shown as what it is.
     snippet = json.dumps(body or message, ensure_ascii=False)[:500]
-    return f"[A WhatsApp message of type “{kind}” was received; it cannot be shown here: {snippet}]"
+    return _("[A WhatsApp message of type “%(kind)s” was received; it cannot be shown here: %(data)s]") % {
+        "kind": kind,
+        "data": snippet,
+    }
 
 
 def _item_for(message: dict, contacts: dict[str, dict]) -> InboundItem:
@@ -221,12 +227,13 @@ def _item_for(message: dict, contacts: dict[str, dict]) -> InboundItem:
     if context.get("id") and str(context["id"]) != item.external_id:
         item.in_reply_to.append(str(context["id"])[:255])
     if context.get("forwarded") or context.get("frequently_forwarded"):
-        text = ("[Forwarded many times] " if context.get("frequently_forwarded") else "[Forwarded] ") + text
+        text = (_("[Forwarded many times]") if context.get("frequently_forwarded") else _("[Forwarded]")) + " " + text
     referral = message.get("referral") if isinstance(message.get("referral"), dict) else {}
     if referral:
-        text += f"\n[Arrived from an ad: {referral.get('headline', '')} {referral.get('source_url', '')}]".rstrip()
+        ad = f"{referral.get('headline', '')} {referral.get('source_url', '')}".strip()
+        text += "\n" + _("[Arrived from an ad: %(ad)s]") % {"ad": ad}
     if not text.strip() and not item.media:
-        text = "[Empty WhatsApp message]"  # still a message: the ticket must show what arrived
+        text = _("[Empty WhatsApp message]")  # still a message: the ticket must show what arrived
     item.text = text
     item.extra["whatsapp_type"] = str(message.get("type", ""))[:50]
     return item
@@ -243,7 +250,8 @@ def _malformed_item(message, contacts: dict[str, dict], reason: str) -> InboundI
         external_id="malformed:" + hashlib.sha256(dump.encode()).hexdigest()[:40],
         whatsapp_id=wa_id[:32],
         phone=to_e164("+" + wa_id) if wa_id.isdigit() else "",
-        text=f"[A WhatsApp message that could not be read ({reason}): {dump[:1000]}]",
+        text=_("[A WhatsApp message that could not be read (%(why)s): %(data)s]")
+        % {"why": reason, "data": dump[:1000]},
     )
 
 
@@ -397,7 +405,10 @@ class WhatsAppAdapter(ChannelAdapter):
             try:
                 payload, content_type = download_media(media["id"])
             except ValueError as exc:  # unknown or expired media id: keep the message, say what is missing
-                notes.append(f"[{media.get('kind', 'media')} {media['id']}: media could not be downloaded: {exc}]")
+                notes.append(
+                    _("[%(kind)s %(id)s: media could not be downloaded: %(why)s]")
+                    % {"kind": media.get("kind", "media"), "id": media["id"], "why": exc}
+                )
                 continue
             content_type = content_type.split(";")[0].strip() or media.get("mime_type", "").split(";")[0]
             filename = media.get("filename") or (

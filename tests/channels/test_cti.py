@@ -19,7 +19,7 @@ CORPUS = Path("/work/shared/corpus/cti")
 TOKEN = "cti-secret-token"
 ROME = ZoneInfo("Europe/Rome")
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture(autouse=True)

@@ -24,7 +24,7 @@ FULL_URL = "http://testserver/webhooks/voicemail/"
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x10\x00\x00\x00\x01\x00\x01\x00\x40\x1f\x00\x00" + b"\x00" * 24
 ROME = ZoneInfo("Europe/Rome")
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery", "english")]
 
 
 def sign(body: bytes, url: str = FULL_URL, token: str = TWILIO_TOKEN) -> str:

@@ -11,6 +11,8 @@ from channels_app.adapters.webform import AttachmentRejected, WebRequestNotProce
 from channels_app.models import InboundMessage
 from tickets.models import Attachment, Citizen, Ticket, Topic
 
+pytestmark = pytest.mark.usefixtures("english")
+
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="

@@ -29,7 +29,7 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 32
 WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 24
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery", "english")]
 
 
 def sign(body: bytes, secret: str = APP_SECRET) -> str:

@@ -16,7 +16,7 @@ from tickets.services import NewAttachment
 
 from .test_whatsapp import post
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery", "english")]
 
 WA_ID = "393331234567"
 PDF = b"%PDF-1.4\n%%EOF\n"
