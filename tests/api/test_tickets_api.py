@@ -329,7 +329,7 @@ def test_admin_issues_a_token_and_shows_the_key_once(client, supervisor, front_o
     )
     assert response.status_code == 302
     token = ApiToken.objects.get(name="protocollo")
-    [message] = [str(m) for m in get_messages(response.wsgi_request) if "spt_" in str(m)]
+    [message] = [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "warning"]
     key = message.rsplit(" ", 1)[1]
     assert hashlib.sha256(key.encode()).hexdigest() == token.key_hash
     assert token.created_by == supervisor
