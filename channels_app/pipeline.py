@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tickets import services
-from tickets.models import ACTIVE_STATUSES, Message, Ticket, TicketEvent, Topic
+from tickets.models import ACTIVE_STATUSES, Citizen, Message, Ticket, TicketEvent, Topic
 from tickets.selectors import find_open_ticket_for_citizen
 
 from .base import ChannelUnavailable, InboundItem, InvalidInput, ParseResult, get_adapter
@@ -121,6 +121,8 @@ def _ingest_item(inbound: InboundMessage, item: InboundItem, outcome: IngestOutc
                 kind=item.extra.get("kind", ""),
                 consent_channel=inbound.channel,
             )
+    if citizen is not None and item.extra.get("new_whatsapp_id"):
+        _move_whatsapp_number(citizen, item.extra["new_whatsapp_id"])
     ticket = _find_thread(item, inbound.channel, citizen)
     if ticket is not None:
         services.add_inbound_message(
@@ -166,6 +168,19 @@ def _ingest_item(inbound: InboundMessage, item: InboundItem, outcome: IngestOutc
     _record_notices(ticket, item)
     _answer_procedure_choice(ticket, item)
     outcome.created.append(ticket)
+
+
+def _move_whatsapp_number(citizen, new_id: str) -> None:
+    """WhatsApp says the citizen changed number: their next messages come from the new one."""
+    from .numbers import to_e164
+
+    if not new_id.isdigit() or Citizen.objects.filter(whatsapp_id=new_id).exclude(pk=citizen.pk).exists():
+        return  # someone else already owns that number here: leave it to an operator
+    changes = {"whatsapp_id": new_id[:32], "phone": to_e164("+" + new_id)}
+    if citizen.phone and not citizen.phone_alt:
+        changes["phone_alt"] = citizen.phone  # the old number stays findable
+    Citizen.objects.filter(pk=citizen.pk).update(**changes)
+    citizen.refresh_from_db()
 
 
 def _answer_procedure_choice(ticket: Ticket, item: InboundItem) -> None:

@@ -452,3 +452,24 @@ def test_edge_message_types_are_described(kind, body, expected):
     item = parse_webhook(json.dumps(data).encode()).items[0]
     assert expected in item.text
     assert bool(item.ignore_reason) == (kind == "request_welcome")
+
+
+def test_number_change_moves_the_citizen_to_the_new_number(client, graph, django_capture_on_commit_callbacks):
+    QueueFactory()
+    citizen = Citizen.objects.create(first_name="User", whatsapp_id="972987654321", phone="+972987654321")
+    post(
+        client,
+        (CORPUS / "pywa-system-phone-number-change.json").read_bytes(),
+        capture=django_capture_on_commit_callbacks,
+    )
+    citizen.refresh_from_db()
+    assert citizen.whatsapp_id == "972912345678"
+    assert str(citizen.phone) == "+972912345678"
+    assert str(citizen.phone_alt) == "+972987654321"
+    post(
+        client,
+        text_payload("Dal nuovo numero", wamid="wamid.newnumber", wa_id="972912345678"),
+        capture=django_capture_on_commit_callbacks,
+    )
+    assert Citizen.objects.count() == 1  # the same citizen writing from the new number
+    assert Message.objects.get(external_id="wamid.newnumber").ticket.citizen == citizen
