@@ -32,7 +32,7 @@ locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
 messages: $(LOCALE_TARGETS)
 
 makemessages: $(STAMP)
-	$(PY) manage.py makemessages -l it -l en -l fr -l es --ignore=node_modules --ignore=.venv --ignore=static/vendor
+	$(PY) manage.py makemessages -l it -l en -l fr -l es --add-location=file --ignore=node_modules --ignore=.venv --ignore=static --ignore="*/migrations/*" --ignore=tests --ignore=scripts --ignore=docs
 
 migrate: install
 	$(PY) manage.py migrate --noinput
