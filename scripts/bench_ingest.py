@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -57,6 +58,7 @@ def main() -> None:
     workers = int(os.environ.get("BENCH_WORKERS", "2"))
     concurrency = int(os.environ.get("BENCH_CONCURRENCY", "2"))
     whatsapp_share = float(os.environ.get("BENCH_WHATSAPP_SHARE", "0.3"))
+    producers = int(os.environ.get("BENCH_PRODUCERS", "4"))
     if not os.environ.get("CELERY_BROKER_URL", "").startswith("redis"):
         sys.exit("bench-ingest needs CELERY_BROKER_URL=redis://...")
     url = bench_database_url()
@@ -81,7 +83,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.db import connection
+    from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
     from channels_app.adapters.email import store_email
@@ -92,8 +94,11 @@ def main() -> None:
 
     # A clean slate: previous runs' inputs and tickets, and any task left in the broker.
     app.control.purge()
-    for model in (InboundMessage, TicketEvent, Attachment, Message, Ticket, Citizen):
-        model.objects.all().delete()
+    with transaction.atomic():
+        with connection.cursor() as cursor:  # the timeline is append-only except for this switch
+            cursor.execute("SET LOCAL sportello.allow_event_rewrite = on")
+        for model in (InboundMessage, TicketEvent, Attachment, Message, Ticket, Citizen):
+            model.objects.all().delete()
     office = Office.objects.filter(is_active=True).first() or Office.objects.create(name="Bench", code="bench")
     for tier in (Tier.FRONT, Tier.BACK):
         if not Queue.objects.filter(office=office, tier=tier, is_active=True).exists():
@@ -128,8 +133,8 @@ def main() -> None:
             raw = f"Message-ID: <bench-{run}-{i}@bench.example>\r\n".encode() + emails[i % len(emails)]
             store_email(raw, channel="email", source="bench")
 
-    # Queries per input, measured in this process on a handful of e-mails (eagerly, outside the run).
-    app.conf.task_always_eager = True
+    # Queries per input, measured in this process on a handful of e-mails before the run: the
+    # worker's ingest transaction plus the acknowledgement it writes (its sending is another task).
     samples = []
     for i in range(5):
         raw = f"Message-ID: <probe-{run}-{i}@bench.example>\r\n".encode() + emails[(i * 7) % len(emails)]
@@ -137,7 +142,7 @@ def main() -> None:
         with CaptureQueriesContext(connection) as queries:
             ingest_inbound(inbound.pk)
         samples.append(len(queries))
-    app.conf.task_always_eager = False
+    app.control.purge()  # the probes' acknowledgements are not part of the run
     InboundMessage.objects.filter(source="probe").delete()
 
     procs = []
@@ -153,8 +158,9 @@ def main() -> None:
     try:
         time.sleep(4)  # let the workers connect before the clock starts
         started = time.monotonic()
-        for i in range(n):
-            store(i)
+        # Inputs arrive concurrently (webhooks on several web processes, several mailboxes).
+        with ThreadPoolExecutor(max_workers=producers) as pool:
+            list(pool.map(store, range(n)))  # one DB connection per thread
         stored = time.monotonic() - started
         deadline = time.monotonic() + 300
         pending = n
@@ -189,10 +195,13 @@ def main() -> None:
         states[f"{r[3]}:{r[2]}"] = states.get(f"{r[3]}:{r[2]}", 0) + 1
     acks = Message.objects.filter(direction=Message.Direction.OUTBOUND, author__isnull=True).count()
     print(f"inputs: {n} ({len(rows)} processed, {pending} still pending) — {states}")
-    print(f"workers: {workers} x prefork concurrency {concurrency}; store phase {n / stored:.0f} inputs/s")
+    print(
+        f"workers: {workers} x prefork concurrency {concurrency}; {producers} producer threads stored "
+        f"{n / stored:.0f} inputs/s"
+    )
     print(f"throughput end to end: {len(rows) / elapsed:.1f} inputs/s over {elapsed:.1f} s")
     print(f"receipt -> ticket visible: p50 {statistics.median(latencies):.2f} s, p95 {p95:.2f} s")
-    print(f"queries per e-mail ingested (worker side, sampled): {samples}")
+    print(f"queries per e-mail ingested, acknowledgement included (sampled): {samples}")
     print(f"tickets: {Ticket.objects.count()}, acknowledgements queued: {acks}")
 
 
