@@ -761,13 +761,40 @@ def _recover_8bit(value: object, hint: str = "") -> str:
     except UnicodeDecodeError:
         pass
     else:
-        return _undo_latin1_roundtrip(text, hint) or text
+        return _undo_latin1_roundtrip(text, hint) or _undo_cp1251_roundtrip(text)
     if hint:
         try:
-            return raw.decode(hint)
+            return _prefer_cyrillic(raw, raw.decode(hint))
         except (UnicodeDecodeError, LookupError):
             pass
-    return raw.decode("utf-8", errors="sportello-cp1252")
+    return _prefer_cyrillic(raw, raw.decode("utf-8", errors="sportello-cp1252"))
+
+
+def _undo_cp1251_roundtrip(text: str) -> str:
+    """cp1251 bytes read as Latin-1 and saved again as UTF-8 by a gateway: undo the detour."""
+    try:
+        raw = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text
+    return _prefer_cyrillic(raw, text)
+
+
+def _prefer_cyrillic(raw: bytes, text: str) -> str:
+    """Russian in windows-1251 read as Latin-1 or Windows-1252 is all "Óçíàé": read it as Cyrillic.
+
+    Mail.ru and other webmails write raw cp1251 headers while declaring ISO-8859-1. Latin text
+    has accented letters here and there, never as most of its letters.
+    """
+    letters = [char for char in text if char.isalpha()]
+    if len(letters) < 4:
+        return text
+    accented = sum(1 for char in letters if "\u00c0" <= char <= "\u00ff")
+    if accented / len(letters) < 0.6:
+        return text
+    try:
+        return raw.decode("cp1251")
+    except UnicodeDecodeError:
+        return text
 
 
 # Multi-byte legacy charsets whose text, read as Latin-1 and saved as UTF-8 by a broken gateway,
@@ -1451,19 +1478,30 @@ def _looks_like_html(text: str) -> bool:
 
 
 def _unflow(text: str, *, delsp: bool) -> str:
-    """Undo RFC 3676 format=flowed soft line breaks."""
+    """Undo RFC 3676 format=flowed soft line breaks; a change of quote depth ends a paragraph."""
     out: list[str] = []
-    buffer = ""
+    buffer: tuple[int, str] | None = None  # (quote depth, text so far) of an unfinished paragraph
+
+    def render(depth: int, content: str) -> str:
+        return f"{'>' * depth} {content}" if depth else content
+
     for line in text.replace("\r\n", "\n").split("\n"):
-        if line.startswith(" "):
-            line = line[1:]  # space-stuffing
-        if line.endswith(" ") and line != "-- ":
-            buffer += line[:-1] if delsp else line
+        depth = len(line) - len(line.lstrip(">"))
+        content = line[depth:]
+        if content.startswith(" "):
+            content = content[1:]  # space-stuffing (or the space after the quote marks)
+        if buffer is not None and buffer[0] != depth:
+            out.append(render(*buffer))
+            buffer = None
+        if content.endswith(" ") and content != "-- ":
+            piece = content[:-1] if delsp else content
+            buffer = (depth, (buffer[1] if buffer else "") + piece)
             continue
-        out.append(buffer + line)
-        buffer = ""
-    if buffer:
-        out.append(buffer)
+        if buffer is not None:
+            content, buffer = buffer[1] + content, None
+        out.append(render(depth, content))
+    if buffer is not None:
+        out.append(render(*buffer))
     return "\n".join(out)
 
 

@@ -128,7 +128,23 @@ def test_a_file_that_cannot_be_read_fails_the_command_but_not_the_batch(desk, tm
 
 # What the files say, read by hand: subject, sender and the start of the text.
 EXPECTED = {
-    "talon-thunderbird.eml": ("Re: Test", "bob@xxx.mailgun.org", "On 04/02/2012 06:26 PM, Megan One wrote:"),
+    # format=flowed: the quoted "> Hi " does not flow into the unquoted "Hello".
+    "talon-thunderbird.eml": (
+        "Re: Test",
+        "bob@xxx.mailgun.org",
+        "On 04/02/2012 06:26 PM, Megan One wrote:\n> Hi\nHello",
+    ),
+    # Raw windows-1251 Subject in a message declaring ISO-8859-1, and the same read as Latin-1 and re-saved as UTF-8.
+    "django-mailbox-message_with_single_byte_extended_subject_encoding.eml": (
+        "Узнай как зарабатывать от 1000$ в неделю!",
+        "mr.test32@mail.ru",
+        "",
+    ),
+    "django-mailbox-test_UnicodeDecodeError.eml": (
+        "Узнай как зарабатывать от 1000$ в неделю!",
+        "mr.test32@mail.ru",
+        "",
+    ),
     "django-helpdesk-quoted_printable.eml": (
         "Český test",
         "tim.thelion@gmail.com",
