@@ -208,3 +208,14 @@ def test_quarantined_mail_is_listed_in_the_admin_and_retried_after_a_fix(
     inbound.refresh_from_db()
     assert inbound.state == InboundMessage.State.PROCESSED
     assert Ticket.objects.count() == 1
+
+
+def test_the_inbound_list_in_the_admin_has_a_fixed_query_count(
+    client, admin_user, desk, django_assert_max_num_queries
+):
+    for i in range(30):
+        receive(f"X-Only: {i}\r\n\r\nnumero {i}\r\n".encode())
+    client.force_login(admin_user)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("admin:channels_app_inboundmessage_changelist"))
+    assert response.status_code == 200
