@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from tickets.calendar import BusinessCalendar, get_calendar
 from tickets.models import Attachment, Message, Office, OfficeHours, Ticket, TicketEvent
 
-from .models import Appointment, FaqEntry, FaqTopic, Procedure
+from .models import Appointment, FaqEntry, FaqSearchDocument, FaqTopic, Procedure
 from .sanitize import sanitize_answer
 
 SEARCH_CONFIGS = {"it": "italian", "en": "english", "fr": "french", "es": "spanish"}
@@ -274,19 +274,19 @@ def _answer_text(language: str):
 def _search_postgres(query: str, language: str, limit: int) -> list[SearchHit]:
     config = SEARCH_CONFIGS[language]
     search = SearchQuery(query, search_type="websearch", config=config)
-    vector = f"search_{language}"
-    # ids first: the headline (costly) is computed for the shown rows only.
+    # ids first, from the narrow per-language documents; the headline (costly) is computed for
+    # the shown rows only.
     ranked = list(
-        FaqEntry.objects.published()
-        .filter(**{vector: search})
-        .annotate(rank=SearchRank(F(vector), search))
-        .order_by("-rank", "pk")
-        .values_list("pk", flat=True)[:limit]
+        FaqSearchDocument.objects.filter(language=language, published=True, document=search)
+        .annotate(rank=SearchRank(F("document"), search))
+        .order_by("-rank", "entry_id")
+        .values_list("entry_id", flat=True)[:limit]
     )
     if not ranked:
         return []
     rows = (
-        FaqEntry.objects.filter(pk__in=ranked)
+        FaqEntry.objects.published()
+        .filter(pk__in=ranked)
         .select_related("topic")
         .annotate(
             snippet=SearchHeadline(

@@ -129,6 +129,7 @@ def prepare() -> tuple[list[tuple[str, str, str, str]], int]:
 
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE faq_faqentry")
+            cursor.execute("ANALYZE faq_faqsearchdocument")
     total = FaqEntry.objects.filter(status="published").count()
     # Tickets spread over the whole table, whose citizen has an email to look them up with.
     max_id = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
