@@ -230,7 +230,11 @@ def apply_call_event(event: CallEvent, *, now: datetime | None = None) -> Call:
             )
             call.status = Call.Status.MISSED if missed else Call.Status.ENDED
             if missed and call.callback_ticket_id is None:
-                call.callback_ticket = _open_callback_ticket(call)
+                try:
+                    with transaction.atomic():
+                        call.callback_ticket = _open_callback_ticket(call)
+                except Exception:  # no office or queue configured…: the call log itself must still be right
+                    logger.exception("call-back request for call %s could not be opened", call.call_id)
         call.save()
     return call
 
@@ -263,13 +267,14 @@ def record_call_event(raw: bytes, *, content_type: str = "", source: str = "") -
     try:
         call = apply_call_event(event, now=inbound.received_at)
     except Exception as exc:
+        # Stored and quarantined with the reason: the PBX gets its 200 (a retry would be a no-op anyway).
         logger.exception("CTI event %s could not be applied", inbound.pk)
         InboundMessage.objects.filter(pk=inbound.pk).update(
             state=InboundMessage.State.QUARANTINED,
             error=f"{type(exc).__name__}: {exc}"[:5000],
             processed_at=timezone.now(),
         )
-        raise
+        return None
     InboundMessage.objects.filter(pk=inbound.pk).update(
         state=InboundMessage.State.PROCESSED, ticket=call.callback_ticket, processed_at=timezone.now()
     )

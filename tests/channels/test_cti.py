@@ -313,3 +313,13 @@ def test_call_log_is_readable_in_the_admin(admin_client, client, front_queue):
     response = admin_client.get("/admin/channels_app/call/")
     assert response.status_code == 200
     assert b"+493055571600" in response.content
+
+
+def test_missed_call_without_any_office_is_still_logged(client, db):
+    # No office or queue configured yet: no call-back request can be opened, the call log is still right.
+    for path in sorted(CORPUS.glob("cti-inbound-busy-0*")):
+        assert push(client, path.name).status_code == 200
+    call = Call.objects.get()
+    assert call.status == Call.Status.MISSED
+    assert call.callback_ticket is None
+    assert set(InboundMessage.objects.values_list("state", flat=True)) == {InboundMessage.State.PROCESSED}
