@@ -54,8 +54,10 @@ def browser():
 def supervisor_page(browser, live_server, supervisor, settings):
     settings.SPORTELLO_BOARD_SNAPSHOT_SECONDS = 0  # no beat here: each poll recounts
     Operator.objects.filter(user=supervisor).update(ui_language="en")
+    from tests.conftest import login_verified
+
     client = Client()
-    client.force_login(supervisor)
+    login_verified(client, supervisor)  # an OTP-verified session: the two-factor gate lets it through
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-GB")
     context.add_cookies(
         [

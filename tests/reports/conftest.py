@@ -89,9 +89,10 @@ def _english():
 def login_in_english(client, user) -> None:
     """Log in with the desk in English, so that pages can be read against English labels."""
     from operators.models import Operator
+    from tests.conftest import login_verified
 
     Operator.objects.filter(user=user).update(ui_language="en")
-    client.force_login(user)
+    login_verified(client, user)  # supervisors pass the two-factor gate when it is enforced
 
 
 @pytest.fixture(autouse=True)

@@ -105,7 +105,7 @@ def test_board_query_count_does_not_grow_with_tickets(
         open_test_ticket(front_queue)
     Operator.objects.update(presence="available")
     login_in_english(client, supervisor)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         client.get(reverse("dashboard:board_live"))
 
 

@@ -88,7 +88,7 @@ def test_anonymous_users_are_sent_to_login(client, fixtures_for_urls):
 def test_supervisors_and_administrators_see_every_report(client, supervisor, front_queue, fixtures_for_urls):
     admin = make_operator(role=Role.ADMINISTRATOR, queues=[front_queue], username="admin-op")
     for user in (supervisor, admin):
-        client.force_login(user)
+        login_in_english(client, user)
         for method, url in _supervisor_urls(*fixtures_for_urls):
             if method == "get":
                 assert getattr(client, method)(url).status_code in (200, 302), url
