@@ -48,13 +48,16 @@ def ringing_calls_for(user) -> list[Call]:
                 to_attr="open_tickets_prefetched",
             )
         )
-        .order_by("-started_at", "-id")[:50]
+        .order_by("-started_at", "-id")[:200]
     )
     if not calls:
         return []
     me = _identities(user, operator)
-    queue_names = {name.lower() for name in Queue.objects.filter(is_active=True).values_list("name", flat=True)}
-    my_queues = {name.lower() for name in operator.queues.values_list("name", flat=True)}
+    queue_names: set[str] = set()
+    my_queues: set[str] = set()
+    if any(not call.users for call in calls):  # only calls naming nobody need the queues
+        queue_names = {name.lower() for name in Queue.objects.filter(is_active=True).values_list("name", flat=True)}
+        my_queues = {name.lower() for name in operator.queues.values_list("name", flat=True)}
     is_free_front = operator.role == operator.Role.FRONT_OFFICE and operator.presence == operator.Presence.AVAILABLE
     mine = []
     for call in calls:
