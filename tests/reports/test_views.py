@@ -160,3 +160,21 @@ def test_productivity_is_for_supervisors_only(client, front_operator, supervisor
     assert client.get(url, params).status_code == 403
     login_in_english(client, supervisor)
     assert "Anna Rossi" in client.get(url, params).text
+
+
+def test_volume_page_marks_the_peak_day(client, supervisor, front_queue):
+    for day, n in ((5, 1), (6, 2), (7, 1)):
+        for _ in range(n):
+            make_ticket(front_queue, local(2026, 1, day), channel="email")
+    rebuild_stats()
+    login_in_english(client, supervisor)
+
+    html = client.get(
+        reverse("dashboard:report", args=["volume"]), {"date_from": "2026-01-05", "date_to": "2026-01-07"}
+    ).text
+
+    assert (
+        '<tr class="dashboard-peak"><th scope="row">2026-01-06 <strong class="badge bg-primary">peak</strong>' in html
+    )
+    assert html.count("dashboard-peak") == 1
+    assert '"peak": 1' in html  # the chart outlines the same day
