@@ -29,6 +29,33 @@ STATUS_WINDOW_SECONDS = 60
 REQUESTS_PER_HOUR = 10
 
 
+_CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+_CSRF_PLACEHOLDER = 'name="csrfmiddlewaretoken" value="\x00csrf\x00"'
+SEARCH_PAGE_CACHE_SECONDS = 300
+
+
+def _page_key(request: HttpRequest, *parts: object) -> str:
+    raw = "|".join(str(part) for part in (*parts, _language(), request.get_host()))
+    return "portal:page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _cached_page(request: HttpRequest, key: str) -> HttpResponse | None:
+    """A cached page with this visitor's CSRF token filled in; None when absent or when a notice waits."""
+    if messages.get_messages(request):
+        return None  # a one-time notice belongs to this visitor's page only
+    cached = cache.get(key)
+    if cached is None:
+        return None
+    return HttpResponse(cached.replace(_CSRF_PLACEHOLDER, f'name="csrfmiddlewaretoken" value="{get_token(request)}"'))
+
+
+def _store_page(request: HttpRequest, key: str, response: HttpResponse, seconds: int) -> HttpResponse:
+    # CSRF tokens are per visitor: stored as a placeholder, filled in by _cached_page.
+    if response.status_code == 200 and not messages.get_messages(request):
+        cache.set(key, _CSRF_FIELD.sub(_CSRF_PLACEHOLDER, response.content.decode()), seconds)
+    return response
+
+
 def _language() -> str:
     language = translation.get_language() or settings.LANGUAGE_CODE
     return language if language in settings.LANGUAGE_CODES else settings.LANGUAGE_CODE
@@ -145,9 +172,15 @@ def faq_feedback(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
+    query = " ".join(request.GET.get("q", "").split())[:200]
+    # Popular searches are served whole from the cache until the FAQ changes (its generation).
+    key = _page_key(request, "search", selectors.search_generation(), request.GET.get("q", "")[:200])
+    cached = _cached_page(request, key)
+    if cached is not None:
+        return cached
     hits = selectors.search_faq(query, _language()) if query else []
-    return render(request, "portal/search.html", {"query": query, "hits": hits, "crumbs": [("", _("Search"))]})
+    response = render(request, "portal/search.html", {"query": query, "hits": hits, "crumbs": [("", _("Search"))]})
+    return _store_page(request, key, response, SEARCH_PAGE_CACHE_SECONDS)
 
 
 @require_GET
@@ -308,8 +341,6 @@ def status(request: HttpRequest) -> HttpResponse:
     return redirect("portal:status_token", token=ticket.access_token)
 
 
-_CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
-_CSRF_PLACEHOLDER = 'name="csrfmiddlewaretoken" value="\x00csrf\x00"'
 STATUS_CACHE_SECONDS = 30
 
 
@@ -318,29 +349,19 @@ def status_token(request: HttpRequest, token: str) -> HttpResponse:
     version = selectors.get_ticket_version_by_token(token)
     if version is None:
         raise Http404
-    # The page is cached per ticket version (bumped by every change of the ticket), language and
-    # host; automatic notices that do not bump it show up within STATUS_CACHE_SECONDS. The CSRF
-    # tokens are per visitor: stored as a placeholder, filled in for each request.
-    key = (
-        "portal:status-page:"
-        + hashlib.sha256(f"{token}|{version}|{_language()}|{request.get_host()}".encode()).hexdigest()
-    )
-    has_messages = bool(messages.get_messages(request))
-    cached = None if has_messages else cache.get(key)
+    # Cached per ticket version (bumped by every change of the ticket): automatic notices that
+    # do not bump it show up within STATUS_CACHE_SECONDS.
+    key = _page_key(request, "status", token, version)
+    cached = _cached_page(request, key)
     if cached is not None:
-        return HttpResponse(
-            cached.replace(_CSRF_PLACEHOLDER, f'name="csrfmiddlewaretoken" value="{get_token(request)}"')
-        )
+        return cached
     ticket = selectors.get_ticket_by_token(token)
     if ticket is None:
         raise Http404
     context = selectors.get_public_status(ticket)
     context["message_form"] = StatusMessageForm()
     context["crumbs"] = [(reverse("portal:status"), _("Check your request")), ("", ticket.reference)]
-    response = render(request, "portal/status.html", context)
-    if not has_messages:
-        cache.set(key, _CSRF_FIELD.sub(_CSRF_PLACEHOLDER, response.content.decode()), STATUS_CACHE_SECONDS)
-    return response
+    return _store_page(request, key, render(request, "portal/status.html", context), STATUS_CACHE_SECONDS)
 
 
 @require_POST

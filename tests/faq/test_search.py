@@ -71,3 +71,28 @@ def test_search_uses_the_language_configuration(seeded_faq):
 
     # Spanish stemming: "renovaciones" finds "renovación".
     assert any("renovación" in hit.entry.question for hit in search_faq("renovaciones", "es"))
+
+
+def test_cached_search_shows_an_entry_published_in_the_admin(client, seeded_faq, admin_user):
+    from faq.models import FaqTopic
+
+    assert "0 answers found" in search(client, "it", "vendemmia").text  # now cached
+    client.force_login(admin_user)
+    topic = FaqTopic.objects.get(slug="lavoro")
+    response = client.post(
+        reverse("admin:faq_faqentry_add"),
+        {
+            "topic": topic.pk,
+            "slug": "vendemmia",
+            "question_it": "Posso lavorare per la vendemmia?",
+            "answer_it": "<p>Sì, con il permesso stagionale.</p>",
+            "status": "published",
+            "position": 0,
+            "translation_en": "missing",
+            "translation_fr": "missing",
+            "translation_es": "missing",
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    client.logout()
+    assert "Posso lavorare per la vendemmia?" in search(client, "it", "vendemmia").text
