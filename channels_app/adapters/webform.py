@@ -27,6 +27,7 @@ from django_countries import countries
 from tickets.errors import DomainError
 from tickets.models import Citizen, Ticket
 from tickets.services import NewAttachment
+from tickets.uploads import safe_filename
 
 from ..base import ChannelAdapter, InboundItem, InvalidInput, ParseResult
 from ..numbers import to_e164
@@ -156,17 +157,25 @@ def sniff_attachment(filename: str, payload: bytes) -> str:
 
 def check_attachments(files: Iterable) -> list[NewAttachment]:
     """Read and check every upload; the first bad one stops the whole submission, nothing stored."""
-    checked = []
-    for upload in files:
-        name = (getattr(upload, "name", "") or "allegato").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
-        payload = _read(upload)
-        mime = sniff_attachment(name, payload)
-        checked.append(NewAttachment(filename=name, content_type=mime, payload=payload))
-    if len(checked) > MAX_FILES:
+    files = list(files)
+    if len(files) > MAX_FILES:
         raise AttachmentRejected(
-            filename=checked[MAX_FILES].filename,
+            filename=safe_filename(getattr(files[MAX_FILES], "name", "")),
             reason=_("at most %(count)d files can be sent.") % {"count": MAX_FILES},
         )
+    limit = getattr(settings, "SPORTELLO_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES)
+    checked, total = [], 0
+    for upload in files:
+        name = safe_filename(getattr(upload, "name", "") or "allegato")
+        payload = _read(upload)
+        mime = sniff_attachment(name, payload)
+        total += len(payload)
+        if total > 2 * limit:
+            raise AttachmentRejected(
+                filename=name,
+                reason=_("all files together are larger than %(limit)s.") % {"limit": filesizeformat(2 * limit)},
+            )
+        checked.append(NewAttachment(filename=name, content_type=mime, payload=payload))
     return checked
 
 

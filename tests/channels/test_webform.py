@@ -175,3 +175,15 @@ def test_appointment_is_passed_through_to_the_item():
     item = WebFormAdapter().parse(raw, {}).items[0]
     assert item.extra["appointment"] == {"slot": "2026-12-01T09:30", "office": "roma"}
     assert item.extra["topic"] == "permesso-lavoro"
+
+
+def test_too_many_or_too_much_is_rejected(front_queue, settings):
+    with pytest.raises(AttachmentRejected) as err:
+        submit_web_request(data=form(), files=[SimpleUploadedFile(f"f{i}.pdf", PDF) for i in range(11)])
+    assert "at most 10" in err.value.message
+    settings.SPORTELLO_MAX_ATTACHMENT_BYTES = 1000
+    files = [SimpleUploadedFile(f"g{i}.pdf", PDF + b"0" * 900) for i in range(3)]
+    with pytest.raises(AttachmentRejected) as err:
+        submit_web_request(data=form(), files=files)
+    assert "all files together" in err.value.message
+    assert not InboundMessage.objects.exists()
