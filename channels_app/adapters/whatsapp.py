@@ -13,6 +13,7 @@ import binascii
 import hashlib
 import json
 import mimetypes
+import re
 from datetime import UTC, datetime, timedelta
 
 import requests
@@ -464,7 +465,9 @@ class WhatsAppAdapter(ChannelAdapter):
         return last is not None and timezone.now() - last < SERVICE_WINDOW
 
     def send(self, outbound: OutboundMessage) -> str:
-        to = "".join(ch for ch in outbound.to if ch.isdigit()) or outbound.to
+        to = outbound.to.strip()
+        if re.fullmatch(r"[+\d\s().-]+", to):  # a phone number: Graph wants the digits only
+            to = re.sub(r"\D", "", to)
         if not to:
             raise WhatsAppSendError("the citizen has no WhatsApp number")
         if not self.window_open(outbound):
