@@ -177,3 +177,14 @@ def test_supervisor_creates_and_closes_a_problem_from_the_page(client, superviso
     problem.refresh_from_db()
     assert problem.status == "closed"
     assert "Municipal registry delays" in client.get(reverse("dashboard:problems")).text
+
+
+def test_desk_ticket_view_shows_the_partial(client, problem, ticket, front_operator):
+    services.link_ticket_to_problem(actor=front_operator, ticket_id=ticket.pk, problem_id=problem.pk)
+    login_in_english(client, front_operator)
+
+    html = client.get(reverse("desk:ticket", args=[ticket.pk])).text
+
+    assert f'id="ticket-problems-{ticket.pk}"' in html
+    assert "SPID login fails on the ministry portal" in html
+    assert reverse("dashboard:ticket_problem_unlink", args=[ticket.pk, problem.pk]) in html
