@@ -42,6 +42,7 @@ THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1,16").split(",")]
 FAQ_ENTRIES = int(os.environ.get("BENCH_FAQ_ENTRIES", "5000"))
 TICKETS = int(os.environ.get("BENCH_TICKETS", "2000"))  # distinct tickets looked up
+HOT_TICKETS = int(os.environ.get("BENCH_HOT_TICKETS", "100"))  # status pages reloaded (cached)
 
 SEARCH_WORDS = {
     "it": ["permessi", "rinnovo", "cittadinanza", "ricongiungimento", "matrimonio", "studenti", "lavoro perso"],
@@ -271,6 +272,9 @@ def main() -> None:
             response = session.get(f"{base}/{language}/status/{token}/", timeout=10)
             return response.status_code == 200 and reference in response.text
 
+        def status_token_hot(session, index, _state):
+            return status_token(session, index % HOT_TICKETS, _state)
+
         def status_form(session, index, csrf):
             language, token, reference, email = samples[index % len(samples)]
             response = session.post(
@@ -298,9 +302,11 @@ def main() -> None:
             cache.clear()
             drive("FAQ search, first time (2 words)", concurrency, search_pairs, limit=len(pairs))
             drive("status by link, first view", concurrency, status_token, limit=len(samples))
-            # Warm: the popular words and pages again, as in real traffic.
+            # Warm: the popular words and pages again, as in real traffic (citizens reload).
+            for language, token, _reference, _email in samples[:HOT_TICKETS]:
+                requests.get(f"{base}/{language}/status/{token}/", timeout=10)
             drive("FAQ search, popular words", concurrency, search)
-            drive("status by link (token)", concurrency, status_token)
+            drive(f"status by link, {HOT_TICKETS} reloaded", concurrency, status_token_hot)
             drive("status by reference + email", concurrency, status_form)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
