@@ -783,6 +783,7 @@ def list_problems(*, weeks: int = 12) -> list[dict]:
             "line",
             [w.strftime("%d/%m") for w, _n in weeks],
             [{"label": _("Requests"), "data": [n for _w, n in weeks]}],
+            spark=True,
         )
         rows.append(
             {"problem": problem, "count": problem.n, "trend": weeks, "chart": chart, "chart_id": f"trend-{problem.pk}"}
