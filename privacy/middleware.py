@@ -18,6 +18,11 @@ IDLE_KEY = "sportello_last_seen"
 IDLE_WRITE_EVERY = 60
 
 
+def stamp_login(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        request.session[IDLE_KEY] = int(time.time())
+
+
 class StaffSessionMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
