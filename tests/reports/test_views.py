@@ -178,3 +178,37 @@ def test_volume_page_marks_the_peak_day(client, supervisor, front_queue):
     )
     assert html.count("dashboard-peak") == 1
     assert '"peak": 1' in html  # the chart outlines the same day
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_problem_list_query_count_does_not_grow(client, supervisor, front_queue, rows, django_assert_max_num_queries):
+    from reports import services
+
+    for i in range(rows):
+        problem = services.create_problem(
+            actor=supervisor, title=f"Problem {i}", description="", partner_name=f"Body {i % 3}", partner_kind="agency"
+        )
+        ticket = make_ticket(front_queue, local(2026, 1, 5))
+        services.link_ticket_to_problem(actor=supervisor, ticket_id=ticket.pk, problem_id=problem.pk)
+    login_in_english(client, supervisor)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("dashboard:problems"))
+    assert response.text.count("data-problem=") == rows
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_productivity_and_sla_query_counts_do_not_grow(
+    client, supervisor, front_queue, rows, django_assert_max_num_queries
+):
+    from tests.factories import QueueFactory
+
+    for i in range(rows):
+        operator = make_operator(queues=[front_queue], username=f"op-{i}")
+        queue = QueueFactory(office=front_queue.office, name=f"Queue {i}", is_default=False)
+        make_ticket(queue, local(2026, 1, 5), resolved=timedelta(hours=1), assignee=operator)
+    rebuild_stats()
+    login_in_english(client, supervisor)
+    params = {"date_from": "2026-01-01", "date_to": "2026-01-31"}
+    for key in ("productivity", "sla"):
+        with django_assert_max_num_queries(12):
+            client.get(reverse("dashboard:report", args=[key]), params)
