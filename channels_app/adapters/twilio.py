@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from tickets.services import NewAttachment
 
+from ..attachment_policy import screen
 from ..base import ChannelUnavailable, InboundItem, InvalidInput, ParseResult
 from ..numbers import to_e164
 
@@ -175,7 +176,8 @@ def _younger_than_grace(media: dict) -> bool:
 
 
 def fetch_twilio_recording(item: InboundItem) -> None:
-    notes = []
+    notes: list[str] = []
+    downloaded: list[NewAttachment] = []
     for media in item.media:
         try:
             url = _recording_url(media["url"])
@@ -200,11 +202,15 @@ def fetch_twilio_recording(item: InboundItem) -> None:
         filename = media.get("filename") or "voicemail.wav"
         if mp3:
             filename = filename.rsplit(".", 1)[0] + ".mp3"
-        item.attachments.append(
+        downloaded.append(
             NewAttachment(
                 filename=filename, content_type="audio/mpeg" if mp3 else "audio/wav", payload=response.content
             )
         )
+    screened = screen(downloaded)  # the same screening as every other channel's files
+    item.attachments.extend(screened.accepted)
+    notes.extend(screened.notes)
+    item.extra.setdefault("notices", []).extend(screened.notices)
     if notes:
         item.text = "\n".join([item.text, *notes]).strip()
     item.media = []

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from tickets.services import NewAttachment
 
+from ..attachment_policy import screen
 from ..base import ChannelAdapter, ChannelUnavailable, InboundItem, InvalidInput, OutboundMessage, ParseResult
 from ..base import StatusUpdate as Status
 from ..numbers import to_e164
@@ -401,7 +402,8 @@ class WhatsAppAdapter(ChannelAdapter):
         return parse_webhook(raw)
 
     def fetch_media(self, item: InboundItem) -> None:
-        notes = []
+        notes: list[str] = []
+        downloaded: list[NewAttachment] = []
         for number, media in enumerate(item.media, start=1):
             try:
                 payload, content_type = download_media(media["id"])
@@ -415,7 +417,12 @@ class WhatsAppAdapter(ChannelAdapter):
             filename = media.get("filename") or (
                 f"whatsapp-{media.get('kind', 'media')}-{number}" + (mimetypes.guess_extension(content_type) or ".bin")
             )
-            item.attachments.append(NewAttachment(filename=filename, content_type=content_type, payload=payload))
+            downloaded.append(NewAttachment(filename=filename, content_type=content_type, payload=payload))
+        # The same screening as e-mail: no program reaches an operator's PC dressed as a document.
+        screened = screen(downloaded)
+        item.attachments.extend(screened.accepted)
+        notes.extend(screened.notes)
+        item.extra.setdefault("notices", []).extend(screened.notices)
         if notes:
             item.text = "\n".join([item.text, *notes]).strip()
         item.media = []

@@ -473,3 +473,14 @@ def test_number_change_moves_the_citizen_to_the_new_number(client, graph, django
     )
     assert Citizen.objects.count() == 1  # the same citizen writing from the new number
     assert Message.objects.get(external_id="wamid.newnumber").ticket.citizen == citizen
+
+
+def test_program_sent_as_a_pdf_document_is_withheld(client, graph, django_capture_on_commit_callbacks):
+    from tickets.models import TicketEvent
+
+    graph.add_media("1234567890987654321", b"MZ\x90\x00" + b"\x00" * 200, "application/pdf")
+    message = _ingest_file(client, graph, "pywa-message-document.json", django_capture_on_commit_callbacks)
+    assert not message.attachments.exists()
+    assert "filename.pdf" in message.text and "program" in message.text
+    assert TicketEvent.objects.filter(ticket=message.ticket, data__notice="attachment_quarantined").exists()
+    assert InboundMessage.objects.get().state == InboundMessage.State.PROCESSED  # raw body kept
