@@ -50,15 +50,21 @@ def twilio_signature(url: str, params: list[tuple[str, str]], token: str) -> str
 
 
 def _url_variants(url: str) -> list[str]:
-    """The URL as we see it, and with/without the default port (proxies and Twilio differ on it)."""
-    parts = urlsplit(url)
-    default = {"https": 443, "http": 80}.get(parts.scheme)
-    variants = [url]
-    host = parts.hostname or ""
-    if parts.port and parts.port == default:
-        variants.append(parts._replace(netloc=host).geturl())
-    elif parts.port is None and default:
-        variants.append(parts._replace(netloc=f"{host}:{default}").geturl())
+    """The URL as we see it, with/without the default port (Twilio's libraries differ on it), and as
+    https when a TLS-terminating proxy hands us plain http (the token still has to match)."""
+    candidates = [url]
+    if url.startswith("http://"):
+        candidates.append("https://" + url[len("http://") :])
+    variants = []
+    for candidate in candidates:
+        parts = urlsplit(candidate)
+        default = {"https": 443, "http": 80}.get(parts.scheme)
+        host = parts.hostname or ""
+        variants.append(candidate)
+        if parts.port and parts.port == default:
+            variants.append(parts._replace(netloc=host).geturl())
+        elif parts.port is None and default:
+            variants.append(parts._replace(netloc=f"{host}:{default}").geturl())
     return variants
 
 

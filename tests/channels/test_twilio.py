@@ -233,3 +233,13 @@ def test_callback_without_sids_is_kept_and_quarantined(client, twilio_media, dja
     inbound = InboundMessage.objects.get()
     assert inbound.state == InboundMessage.State.QUARANTINED
     assert "RecordingSid" in inbound.error
+
+
+def test_signature_made_for_the_public_https_url_behind_a_proxy(client, front_queue, twilio_media):
+    body = (CORPUS / "twilio-record-action-hangup.form").read_bytes()
+    for url in ("https://testserver/webhooks/voicemail/", "https://testserver:443/webhooks/voicemail/"):
+        assert post(client, body, signature=sign(body, url=url)).status_code == 200
+    assert (
+        post(client, body, signature=sign(body, url="https://elsewhere.example/webhooks/voicemail/")).status_code
+        == 403
+    )
