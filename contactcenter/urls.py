@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/cti/<str:token>", channel_views.cti_event, name="cti-event"),
+    path("api/v1/cti/<str:token>/", channel_views.cti_event),  # PBX connectors configured with a slash
     path("api/v1/", include("api.urls")),
     path("", include("privacy.urls")),
     path("", include("privacy.urls")),

@@ -323,3 +323,10 @@ def test_missed_call_without_any_office_is_still_logged(client, db):
     assert call.status == Call.Status.MISSED
     assert call.callback_ticket is None
     assert set(InboundMessage.objects.values_list("state", flat=True)) == {InboundMessage.State.PROCESSED}
+
+
+def test_url_with_a_trailing_slash_works_too(client, front_queue):
+    raw = (CORPUS / "cti-inbound-busy-01-newCall.form").read_bytes()
+    response = client.post(f"/api/v1/cti/{TOKEN}/", data=raw, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    assert Call.objects.exists()
