@@ -11,6 +11,7 @@ from tickets import services
 from tickets.models import Message, Ticket, TicketEvent
 
 from ..factories import CitizenFactory, open_test_ticket
+from ..fakes.graph import graph  # noqa: F401 - fixture
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 pytestmark = [
@@ -164,3 +165,14 @@ def test_status_notifications_are_sent_marked_auto_generated(smtp_sink, front_qu
     [sent] = smtp_sink.wait_for(1)
     assert sent["Auto-Submitted"] == "auto-generated"
     assert ticket.reference in sent["Subject"]
+
+
+def test_a_citizen_with_only_whatsapp_is_answered_on_whatsapp(graph, front_queue, front_operator):  # noqa: F811
+    citizen = CitizenFactory(email="", phone="+393331234567", whatsapp_id="393331234567")
+    ticket = open_test_ticket(front_queue, citizen, channel="voicemail", text="(voicemail)")
+    reply = services.reply_to_ticket(actor=front_operator, ticket_id=ticket.pk, text="La richiamiamo domani.")
+    reply.refresh_from_db()
+    assert (reply.channel, reply.delivery_status) == ("whatsapp", Message.Delivery.SENT)
+    assert reply.external_id.startswith("wamid")
+    [sent] = graph.sent_messages()
+    assert sent["to"] == "393331234567"
