@@ -118,9 +118,10 @@ def current_totp(user) -> str:
 
 
 def complete_two_factor(page, user) -> None:
-    """Browser tests: after signing in through the form, pass the TOTP step if the gate asks for it."""
+    """Browser tests: call right after submitting the login form; passes the TOTP step if the gate asks."""
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
     if "/accounts/2fa/" not in page.url:
         return
-    page.fill("input[name=token]", current_totp(user))
-    page.click("form button[type=submit]")
-    page.wait_for_load_state()
+    page.fill("#two-factor-form input[name=token]", current_totp(user))
+    page.click("#two-factor-form button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
