@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from tickets.models import ACTIVE_STATUSES, Queue, Ticket
+from tickets.models import ACTIVE_STATUSES, Office, Queue, Ticket
 
 from .models import Call
 
@@ -30,7 +30,8 @@ def ringing_calls_for(user) -> list[Call]:
 
     The PBX names who it rings in user[] (matched against the operator's extension, user name,
     full name or e-mail). A call naming nobody rings its queue's operators, or, when the queue is
-    unknown here, every available front-office operator.
+    unknown here, every available front-office operator of the office whose number was dialled
+    (the default office when the number is not an office's).
     """
     operator = getattr(user, "operator", None)
     if operator is None or not user.is_active:
@@ -55,9 +56,16 @@ def ringing_calls_for(user) -> list[Call]:
     me = _identities(user, operator)
     queue_names: set[str] = set()
     my_queues: set[str] = set()
-    if any(not call.users for call in calls):  # only calls naming nobody need the queues
+    office_numbers: dict[str, int] = {}
+    default_office_id = None
+    if any(not call.users for call in calls):  # only calls naming nobody need the queues and offices
         queue_names = {name.lower() for name in Queue.objects.filter(is_active=True).values_list("name", flat=True)}
         my_queues = {name.lower() for name in operator.queues.values_list("name", flat=True)}
+        offices = list(
+            Office.objects.filter(is_active=True).order_by("pk").values_list("pk", "phone_number", "toll_free_number")
+        )
+        default_office_id = offices[0][0] if offices else None
+        office_numbers = {str(number): pk for pk, *numbers in offices for number in numbers if number}
     is_free_front = operator.role == operator.Role.FRONT_OFFICE and operator.presence == operator.Presence.AVAILABLE
     mine = []
     for call in calls:
@@ -67,7 +75,9 @@ def ringing_calls_for(user) -> list[Call]:
         elif call.queue and call.queue.lower() in queue_names:
             ringing = call.queue.lower() in my_queues
         else:
-            ringing = is_free_front
+            # The office whose number was dialled (else the default office) rings its free front office.
+            office_id = office_numbers.get(call.to_number, default_office_id)
+            ringing = is_free_front and operator.office_id in (None, office_id)
         if ringing:
             call.open_tickets = list(getattr(call.citizen, "open_tickets_prefetched", [])) if call.citizen else []
             mine.append(call)

@@ -330,3 +330,20 @@ def test_url_with_a_trailing_slash_works_too(client, front_queue):
     response = client.post(f"/api/v1/cti/{TOKEN}/", data=raw, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200
     assert Call.objects.exists()
+
+
+def test_unrouted_call_rings_the_free_front_office_of_the_dialled_office(client, front_queue):
+    from tests.factories import OfficeFactory, QueueFactory
+
+    milano = OfficeFactory(code="milano", name="Questura di Milano", phone_number="+390200000123")
+    milano_queue = QueueFactory(office=milano, name="Front Milano")
+    roma_op = make_operator(role=Role.FRONT_OFFICE, queues=[front_queue], name="Anna Rossi", username="anna")
+    milano_op = make_operator(role=Role.FRONT_OFFICE, queues=[milano_queue], name="Mario Bianchi", username="mario")
+    Operator.objects.update(presence=Operator.Presence.AVAILABLE)
+    url = f"/api/v1/cti/{TOKEN}"
+    body = "event=newCall&from=%2B393331112222&to=390200000123&direction=in&callId=milano-1"
+    assert client.post(url, data=body, content_type="application/x-www-form-urlencoded").status_code == 200
+    roma_op.refresh_from_db()
+    milano_op.refresh_from_db()
+    assert ringing_calls_for(roma_op) == []
+    assert [c.call_id for c in ringing_calls_for(milano_op)] == ["milano-1"]
