@@ -1,7 +1,7 @@
 """Maintain the daily aggregates (reports.models *Stat) from raw tickets.
 
-Everything is one SQL GROUP BY per table over a range of local days, bulk-inserted after
-deleting that range: refreshing a (day, office) bucket, the beat task (today and
+Everything is one SQL GROUP BY per table over a range of local days, inserted after deleting
+that range (on PostgreSQL as INSERT … SELECT, elsewhere through bulk_create): refreshing a (day, office) bucket, the beat task (today and
 yesterday) and `rebuild_stats` (everything) run the same code, so they cannot disagree.
 Durations are wall-clock (created → first response / resolution): business time would
 need the office calendar per ticket in Python, too slow for a million rows.
@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Count, DurationField, ExpressionWrapper, F, Max, Min, Q, Sum, Value, When
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
@@ -85,8 +85,8 @@ def _tickets(day_from: date, day_to: date, office_id: int | None, field: str = "
     return tickets.order_by()
 
 
-def _daily_rows(tickets, now: datetime):
-    rows = (
+def _daily_query(tickets, now: datetime):
+    return (
         tickets.annotate(
             day=TruncDate("created_at", tzinfo=LOCAL_TZ),
             is_escalated=Case(When(escalated_at__isnull=False, then=Value(True)), default=Value(False)),
@@ -122,7 +122,10 @@ def _daily_rows(tickets, now: datetime):
             s_res=Sum("res", filter=Q(status__in=RESOLVED_STATUSES)),
         )
     )
-    for row in rows.iterator(chunk_size=BATCH):
+
+
+def _daily_rows(tickets, now: datetime):
+    for row in _daily_query(tickets, now).iterator(chunk_size=BATCH):
         yield DailyStat(
             day=row["day"],
             office_id=row["office_id"],
@@ -145,7 +148,7 @@ def _daily_rows(tickets, now: datetime):
         )
 
 
-def _profile_rows(tickets):
+def _profile_queries(tickets) -> list:
     day = TruncDate("created_at", tzinfo=LOCAL_TZ)
     profile = Case(
         When(ITALIAN_Q, then=Value("italian")), When(FOREIGN_Q, then=Value("foreign")), default=Value("unknown")
@@ -155,8 +158,15 @@ def _profile_rows(tickets):
         (ProfileStat.Dimension.COUNTRY, tickets.filter(FOREIGN_Q).annotate(day=day, value=F("citizen__nationality"))),
         (ProfileStat.Dimension.KIND, tickets.annotate(day=day, value=F("citizen__kind"))),
     ]
-    for dimension, query in queries:
-        for row in query.values("day", "office_id", "channel", "value").annotate(n=Count("id")).iterator(BATCH):
+    return [
+        (dimension, query.values("day", "office_id", "channel", "value").annotate(n=Count("id")))
+        for dimension, query in queries
+    ]
+
+
+def _profile_rows(tickets):
+    for dimension, query in _profile_queries(tickets):
+        for row in query.iterator(BATCH):
             yield ProfileStat(
                 day=row["day"],
                 office_id=row["office_id"],
@@ -167,13 +177,16 @@ def _profile_rows(tickets):
             )
 
 
-def _hourly_rows(tickets):
-    rows = (
+def _hourly_query(tickets):
+    return (
         tickets.annotate(day=TruncDate("created_at", tzinfo=LOCAL_TZ), hour=ExtractHour("created_at", tzinfo=LOCAL_TZ))
         .values("day", "hour", "office_id", "channel")
         .annotate(n=Count("id"))
     )
-    for row in rows.iterator(BATCH):
+
+
+def _hourly_rows(tickets):
+    for row in _hourly_query(tickets).iterator(BATCH):
         yield HourlyStat(
             day=row["day"],
             weekday=row["day"].weekday(),
@@ -184,7 +197,7 @@ def _hourly_rows(tickets):
         )
 
 
-def _duration_rows(tickets):
+def _duration_queries(tickets) -> list:
     day = TruncDate("created_at", tzinfo=LOCAL_TZ)
     queries = [
         (
@@ -198,9 +211,15 @@ def _duration_rows(tickets):
             ),
         ),
     ]
-    for metric, query in queries:
-        rows = query.annotate(b=_bucket("d")).values("day", "office_id", "channel", "b").annotate(n=Count("id"))
-        for row in rows.iterator(BATCH):
+    return [
+        (metric, query.annotate(b=_bucket("d")).values("day", "office_id", "channel", "b").annotate(n=Count("id")))
+        for metric, query in queries
+    ]
+
+
+def _duration_rows(tickets):
+    for metric, query in _duration_queries(tickets):
+        for row in query.iterator(BATCH):
             yield DurationStat(
                 day=row["day"],
                 office_id=row["office_id"],
@@ -211,14 +230,17 @@ def _duration_rows(tickets):
             )
 
 
-def _operator_rows(resolved_tickets):
-    rows = (
+def _operator_query(resolved_tickets):
+    return (
         resolved_tickets.filter(status__in=RESOLVED_STATUSES, assignee__isnull=False)
         .annotate(day=TruncDate("resolved_at", tzinfo=LOCAL_TZ), d=_duration("resolved_at"))
         .values("day", "office_id", "channel", "assignee_id")
         .annotate(n=Count("id"), s=Sum("d"))
     )
-    for row in rows.iterator(BATCH):
+
+
+def _operator_rows(resolved_tickets):
+    for row in _operator_query(resolved_tickets).iterator(BATCH):
         yield OperatorStat(
             day=row["day"],
             office_id=row["office_id"],
@@ -227,6 +249,70 @@ def _operator_rows(resolved_tickets):
             handled=row["n"],
             handling_seconds=_seconds(row["s"]),
         )
+
+
+def _insert_select(model, columns: list[str], expressions: list[str], queryset, params: tuple = ()) -> int:
+    """INSERT INTO model SELECT … FROM (the ORM's GROUP BY): the rows never leave PostgreSQL."""
+    sql, query_params = queryset.query.sql_with_params()
+    statement = (
+        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "  # noqa: S608 - names are ours, values bound
+        f"SELECT {', '.join(expressions)} FROM ({sql}) AS agg"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, (*params, *query_params))
+        return cursor.rowcount
+
+
+def _seconds_sql(column: str) -> str:
+    return f"COALESCE(EXTRACT(EPOCH FROM {column}), 0)::bigint"
+
+
+def _insert_all_postgres(created, resolved, now: datetime) -> int:
+    daily_columns = [
+        "day", "office_id", "queue_id", "channel", "topic_id", "escalated", "created", "resolved",
+        "resolved_front", "responded", "voicemail", "voicemail_next_day", "first_response_met",
+        "first_response_missed", "resolution_met", "resolution_missed",
+    ]  # fmt: skip
+    daily_expressions = [
+        "day", "office_id", "queue_id", "channel", "topic_id", "is_escalated", "n_created", "n_resolved",
+        "n_resolved_front", "n_responded", "n_voicemail", "n_voicemail_next_day", "n_fr_met", "n_fr_missed",
+        "n_res_met", "n_res_missed",
+    ]  # fmt: skip
+    written = _insert_select(
+        DailyStat,
+        [*daily_columns, "first_response_seconds", "resolution_seconds"],
+        [*daily_expressions, _seconds_sql("s_fr"), _seconds_sql("s_res")],
+        _daily_query(created, now),
+    )
+    for dimension, query in _profile_queries(created):
+        written += _insert_select(
+            ProfileStat,
+            ["day", "office_id", "channel", "dimension", "value", "created"],
+            ["day", "office_id", "channel", "%s", "COALESCE(value, '')", "n"],
+            query,
+            (str(dimension),),
+        )
+    written += _insert_select(
+        HourlyStat,
+        ["day", "weekday", "hour", "office_id", "channel", "created"],
+        ["day", "(EXTRACT(ISODOW FROM day) - 1)::int", "hour::int", "office_id", "channel", "n"],
+        _hourly_query(created),
+    )
+    for metric, query in _duration_queries(created):
+        written += _insert_select(
+            DurationStat,
+            ["day", "office_id", "channel", "metric", "bucket", "count"],
+            ["day", "office_id", "channel", "%s", "b", "n"],
+            query,
+            (str(metric),),
+        )
+    written += _insert_select(
+        OperatorStat,
+        ["day", "office_id", "channel", "operator_id", "handled", "handling_seconds"],
+        ["day", "office_id", "channel", "assignee_id", "n", _seconds_sql("s")],
+        _operator_query(resolved),
+    )
+    return written
 
 
 @transaction.atomic
@@ -239,11 +325,14 @@ def refresh_stats(day_from: date, day_to: date, *, office_id: int | None = None)
     for model in (DailyStat, ProfileStat, HourlyStat, DurationStat, OperatorStat):
         model.objects.filter(scope).delete()
     created = _tickets(day_from, day_to, office_id)
+    resolved = _tickets(day_from, day_to, office_id, "resolved_at")
+    if connection.vendor == "postgresql":
+        return _insert_all_postgres(created, resolved, now)
     written = _insert(DailyStat, _daily_rows(created, now))
     written += _insert(ProfileStat, _profile_rows(created))
     written += _insert(HourlyStat, _hourly_rows(created))
     written += _insert(DurationStat, _duration_rows(created))
-    written += _insert(OperatorStat, _operator_rows(_tickets(day_from, day_to, office_id, "resolved_at")))
+    written += _insert(OperatorStat, _operator_rows(resolved))
     return written
 
 
