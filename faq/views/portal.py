@@ -82,6 +82,25 @@ def _entry_crumbs(topic: dict, entry) -> list:
     ]
 
 
+@require_POST
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """Django's set_language, resolving `next` in the language of its own prefix.
+
+    set_language translates `next` with the active language, which here (a URL without prefix)
+    is the cookie's or the browser's: /fr/offices/ seen from Italian does not resolve and the
+    citizen stayed on the French page. Activating the language of `next` first fixes that.
+    """
+    from urllib.parse import urlparse
+
+    from django.views.i18n import set_language
+
+    source = translation.get_language_from_path(urlparse(request.POST.get("next", "")).path)
+    if source:
+        with translation.override(source):
+            return set_language(request)
+    return set_language(request)
+
+
 def root_redirect(request: HttpRequest) -> HttpResponse:
     """'/' goes to the portal in the remembered (cookie) or browser language."""
     language = translation.get_language_from_request(request, check_path=False)

@@ -182,3 +182,23 @@ def test_wrong_guesses_get_one_neutral_answer_and_the_sixth_is_refused(page, por
     refused = attempt(ticket.reference, "owner@example.org")  # the sixth try in the minute
     assert "Too many attempts" in refused
     assert "could not find" not in refused
+
+
+@pytest.mark.parametrize("language", ["it", "fr"])
+def test_other_portal_pages_are_accessible(page, portal, language):
+    for name, path in {
+        "procedures": "procedures/",
+        "procedure": "procedures/rinnovo-permesso-lavoro-subordinato/",
+        "offices": "offices/",
+        "privacy": "privacy/",
+        "FAQ topic": "faq/cittadinanza/",
+    }.items():
+        page.goto(f"{portal.url}/{language}/{path}")
+        assert_accessible(page, portal, f"{name} {language}")
+    # The language switcher keeps the page and remembers the choice.
+    page.goto(f"{portal.url}/{language}/offices/")
+    page.select_option("#language-select", "es")
+    page.locator(".language-switcher-submit").click()
+    page.wait_for_url(re.compile(r"/es/offices/$"))
+    page.goto(f"{portal.url}/")
+    assert page.url.endswith("/es/")

@@ -143,3 +143,11 @@ def test_faq_list_query_count_does_not_grow(client, rows, django_assert_max_num_
         FaqEntryFactory(topic=topic, slug=f"e-{index}")
     with django_assert_max_num_queries(3):  # topics, entries (+ a spare)
         assert client.get(url("portal:faq", "en")).status_code == 200
+
+
+def test_language_switch_keeps_the_page_and_is_remembered(client, seeded_faq):
+    page = client.get(url("portal:offices", "fr"))
+    assert reverse("portal_ops:switch_language") in page.text
+    response = client.post(reverse("portal_ops:switch_language"), {"language": "es", "next": "/fr/offices/"})
+    assert response.headers["Location"] == "/es/offices/"
+    assert client.get("/").headers["Location"] == "/es/"
