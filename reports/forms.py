@@ -14,7 +14,20 @@ from .selectors import ReportFilter
 MAX_RANGE_DAYS = 3 * 366
 
 
-class ReportFilterForm(forms.Form):
+class StyledForm(forms.Form):
+    """Bootstrap Italia classes on every widget (forms render through {{ form.as_div }})."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                continue
+            css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class ReportFilterForm(StyledForm):
     date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
     office = forms.ModelChoiceField(
@@ -51,14 +64,14 @@ class ReportFilterForm(forms.Form):
         )
 
 
-class ProblemForm(forms.Form):
+class ProblemForm(StyledForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     partner_name = forms.CharField(label=_("Partner body responsible"), max_length=200)
     partner_kind = forms.ChoiceField(label=_("Kind of body"), choices=PartnerBody.Kind.choices)
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     starts_on = forms.DateField(label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -106,5 +119,5 @@ class CampaignForm(forms.Form):
         return cleaned
 
 
-class FaqImportForm(forms.Form):
+class FaqImportForm(StyledForm):
     faq_file = forms.FileField(label=_("FAQ in four languages (CSV or XLSX)"))
