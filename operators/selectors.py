@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -58,6 +59,31 @@ class TicketPage:
     @property
     def count_label(self) -> str:
         return f"{COUNT_LIMIT}+" if self.count_is_bounded else str(self.count)
+
+
+# ----------------------------------------------------------------------------- list cache
+
+# The lists are polled every 5 s by every operator: their rendered HTML is cached until any ticket
+# changes (tickets.services.ticket_changed bumps the generation) or LIST_CACHE_SECONDS pass, so the
+# "overdue" marks and the "due today" list follow the clock.
+LIST_CACHE_SECONDS = 20
+GENERATION_KEY = "desk:lists:generation"
+
+
+def bump_desk_generation(**_kwargs) -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not set yet (or evicted): any new value invalidates
+        cache.set(GENERATION_KEY, int(timezone.now().timestamp() * 1000), None)
+
+
+def desk_list_cache_key(user, path: str, language: str) -> str:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        generation = int(timezone.now().timestamp() * 1000)
+        cache.add(GENERATION_KEY, generation, None)
+    digest = hashlib.sha256(f"{user.pk}|{language}|{path}".encode()).hexdigest()[:32]
+    return f"desk:list:{generation}:{digest}"
 
 
 # ----------------------------------------------------------------------------- cursors

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from tickets.access import can_work_queue, is_supervisor
-from tickets.models import ACTIVE_STATUSES, Queue
+from tickets.access import can_work_queue
+from tickets.models import ACTIVE_STATUSES, Channel, Queue, Status, Ticket
 from tickets.selectors import list_tickets
 
 from ..decorators import operator_required
 from ..forms import TicketFilterForm
-from ..selectors import list_ticket_page
+from ..selectors import LIST_CACHE_SECONDS, desk_list_cache_key, list_ticket_page
 
 TITLES = {
     "mine": lambda: _("My tickets"),
@@ -24,26 +29,45 @@ TITLES = {
 }
 
 
+def _decorate(rows) -> None:
+    """Labels and links computed once per page rather than per row in the template (it is polled)."""
+    labels = {
+        "status": {k: str(v) for k, v in Status.choices},
+        "channel": {k: str(v) for k, v in Channel.choices},
+        "priority": {k: str(v) for k, v in Ticket.Priority.choices},
+    }
+    prefix = reverse("desk:ticket", args=[0])[: -len("0/")]
+    now = timezone.now()
+    for t in rows:
+        t.desk_url = f"{prefix}{t.pk}/"
+        t.status_label = labels["status"].get(t.status, t.status)
+        t.channel_label = labels["channel"].get(t.channel, t.channel)
+        t.priority_label = labels["priority"].get(t.priority, t.priority)
+        t.overdue = bool(t.due_at and t.due_at < now and t.status in ACTIVE_STATUSES)
+
+
 def _render_list(request, scope: str, *, queue: Queue | None = None):
     form = TicketFilterForm(request.GET or None)
-    page = list_ticket_page(
-        request.user, scope=scope, filters=form.to_filters(), queue=queue, cursor=request.GET.get("after", "")
-    )
-    query = request.GET.copy()
-    query.pop("after", None)
-    context = {
-        "scope": scope,
-        "queue": queue,
-        "title": str(queue) if queue else TITLES[scope](),
-        "form": form,
-        "page": page,
-        "base_query": query.urlencode(),
-        "is_supervisor": is_supervisor(request.user),
-    }
-    template = (
-        "desk/partials/_ticket_list.html" if request.htmx and not request.htmx.boosted else "desk/ticket_list.html"
-    )
-    return render(request, template, context)
+    title = str(queue) if queue else TITLES[scope]()
+    key = desk_list_cache_key(request.user, request.get_full_path(), translation.get_language())
+    list_html = cache.get(key)
+    if list_html is None:
+        page = list_ticket_page(
+            request.user, scope=scope, filters=form.to_filters(), queue=queue, cursor=request.GET.get("after", "")
+        )
+        _decorate(page.tickets)
+        query = request.GET.copy()
+        query.pop("after", None)
+        list_html = render_to_string(
+            "desk/partials/_ticket_list.html",
+            {"page": page, "title": title, "base_query": query.urlencode()},
+            request=request,
+        )
+        cache.set(key, list_html, LIST_CACHE_SECONDS)
+    if request.htmx and not request.htmx.boosted:
+        return HttpResponse(list_html)
+    context = {"scope": scope, "queue": queue, "title": title, "form": form, "list_html": mark_safe(list_html)}  # noqa: S308 - our own rendered template
+    return render(request, "desk/ticket_list.html", context)
 
 
 @require_GET

@@ -23,3 +23,13 @@ def back_ticket(front_queue, back_queue, front_operator):
 @pytest.fixture
 def htmx():
     return {"HX-Request": "true"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_desk_cache():
+    """Cached desk lists must not leak between tests (ids are reused after a rollback)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
