@@ -35,7 +35,8 @@ SEARCH_PAGE_CACHE_SECONDS = 300
 
 
 def _page_key(request: HttpRequest, *parts: object) -> str:
-    raw = "|".join(str(part) for part in (*parts, _language(), request.get_host()))
+    # The full path: the page repeats it (language switcher's `next`, hreflang, header search box).
+    raw = "|".join(str(part) for part in (*parts, _language(), request.get_host(), request.get_full_path()))
     return "portal:page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -149,3 +149,10 @@ def test_cached_status_page_follows_changes_and_keeps_forms_working(ticket, fron
     posted = browser.post(message_url, {"text": "Thank you!", "csrfmiddlewaretoken": token})
     assert posted.status_code == 302
     assert "Thank you!" in browser.get(status_url("en", ticket.access_token)).text
+
+
+def test_cached_status_page_never_carries_another_visitor_query(client, ticket):
+    poisoned = client.get(status_url("it", ticket.access_token) + "?q=call+0900+now")
+    assert "call 0900 now" in poisoned.text  # the header search box repeats it, escaped
+    clean = client.get(status_url("it", ticket.access_token))
+    assert "call 0900 now" not in clean.text
