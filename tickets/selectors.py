@@ -31,6 +31,12 @@ LIST_FIELDS = (
     "assignee__username",
     "topic_id",
     "topic__name",
+    # Topic names are translated (modeltranslation): reading topic.name reads name_<language>, so
+    # deferring those columns cost one query per row (found by make bench-api on 1M tickets).
+    "topic__name_it",
+    "topic__name_en",
+    "topic__name_fr",
+    "topic__name_es",
 )
 
 

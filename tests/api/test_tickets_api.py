@@ -335,3 +335,14 @@ def test_admin_issues_a_token_and_shows_the_key_once(client, supervisor, front_o
     assert token.created_by == supervisor
     client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
     assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
+
+
+def test_list_with_topics_does_not_query_per_row(api, front_queue, write_key, django_assert_max_num_queries):
+    from tickets.models import Topic
+
+    topics = list(Topic.objects.all()[:3])
+    for index in range(12):
+        open_test_ticket(front_queue, topic=topics[index % len(topics)])
+    with django_assert_max_num_queries(9):
+        response = api.get("/api/v1/tickets/", **bearer(write_key))
+    assert all(row["topic_name"] for row in response.json()["results"])
