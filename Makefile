@@ -86,3 +86,7 @@ bench-dashboards: $(STAMP)
 # Webhooks and CTI: p50/p95 of the 200 a provider waits for, and of the caller pop-up read (uses DATABASE_URL: your own DB).
 bench-webhooks: $(STAMP)
 	$(PY) scripts/bench_webhooks.py
+
+.PHONY: bench-api
+bench-api: $(STAMP)
+	$(PY) scripts/bench_api.py
