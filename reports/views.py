@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -240,11 +241,13 @@ def campaigns(request: HttpRequest) -> HttpResponse:
         payload = upload.read() if upload else b""
         if upload:
             services.read_faq_rows(upload.name, payload)  # refuse a bad file before creating anything
-        campaign = services.create_campaign(actor=request.user, setup=setup)
+        with transaction.atomic():  # the service and its FAQ, or nothing
+            campaign = services.create_campaign(actor=request.user, setup=setup)
+            if upload:
+                count = services.import_campaign_faq(
+                    actor=request.user, campaign_id=campaign.pk, filename=upload.name, payload=payload
+                )
         if upload:
-            count = services.import_campaign_faq(
-                actor=request.user, campaign_id=campaign.pk, filename=upload.name, payload=payload
-            )
             messages.success(request, _("%(n)d FAQ entries imported.") % {"n": count})
         messages.success(request, _("Campaign “%(name)s” is open.") % {"name": campaign.name})
         return redirect("dashboard:campaign", campaign_id=campaign.pk)
