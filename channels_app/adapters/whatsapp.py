@@ -472,6 +472,9 @@ class WhatsAppAdapter(ChannelAdapter):
         return last is not None and timezone.now() - last < SERVICE_WINDOW
 
     def send(self, outbound: OutboundMessage) -> str:
+        if not (settings.WHATSAPP_ACCESS_TOKEN and settings.WHATSAPP_PHONE_NUMBER_ID):
+            # Not a passing outage: retrying cannot help until someone configures the channel.
+            raise WhatsAppSendError("WhatsApp is not configured (WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID)")
         to = outbound.to.strip()
         if re.fullmatch(r"[+\d\s().-]+", to):  # a phone number: Graph wants the digits only
             to = re.sub(r"\D", "", to)

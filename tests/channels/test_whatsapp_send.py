@@ -226,3 +226,13 @@ def test_failed_receipt_shows_the_error(client, graph, wa_ticket, django_capture
     assert message.delivery_status == Message.Delivery.FAILED
     assert "(131047) Re-engagement message: Message failed to send" in message.delivery_error
     assert TicketEvent.objects.filter(ticket=wa_ticket, kind=TicketEvent.Kind.DELIVERY_FAILED).exists()
+
+
+def test_reply_fails_visibly_when_whatsapp_is_not_configured(settings, wa_ticket):
+    settings.WHATSAPP_ACCESS_TOKEN = ""
+    message = reply(wa_ticket)
+    send_outbound_message.delay(message.pk)
+    message.refresh_from_db()
+    assert message.delivery_status == Message.Delivery.FAILED
+    assert "not configured" in message.delivery_error
+    assert wa_ticket.events.filter(kind=TicketEvent.Kind.DELIVERY_FAILED).exists()

@@ -93,7 +93,9 @@ def test_reply_is_sent_by_email_with_reference_and_threading(
     assert ticket.due_at == ticket.resolution_due_at
 
 
-def test_failed_send_is_visible_on_the_ticket(front_queue, front_operator, django_capture_on_commit_callbacks):
+def test_failed_send_is_visible_on_the_ticket(
+    front_queue, front_operator, django_capture_on_commit_callbacks, eager_celery
+):
     silent = CitizenFactory(email="", phone="+393330000001")
     ticket = open_test_ticket(front_queue, silent, channel="paper")
     with django_capture_on_commit_callbacks(execute=True):
