@@ -76,7 +76,7 @@ def test_escalation_moves_to_back_office_which_keeps_it_until_resolution(
 
 
 def test_reply_is_sent_by_email_with_reference_and_threading(
-    ticket, front_operator, django_capture_on_commit_callbacks
+    ticket, front_operator, django_capture_on_commit_callbacks, eager_celery
 ):
     services.take_ticket(actor=front_operator, ticket_id=ticket.pk)
     with django_capture_on_commit_callbacks(execute=True):
