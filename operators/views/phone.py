@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from privacy.models import AccessLog
+from privacy.services import record_list_access
 from tickets.services import NewAttachment
 
 from ..decorators import operator_required
@@ -20,7 +22,12 @@ from ..services import log_call_as_new_ticket, log_call_on_ticket, register_pape
 @operator_required
 def log_call(request):
     number = request.GET.get("number", "")
-    context = {"number": number, "phone": normalize_phone(number), "matches": find_callers(request.user, number)}
+    matches = find_callers(request.user, number)
+    # GDPR: showing who owns a number is a view of their personal data (one bulk INSERT).
+    record_list_access(
+        request.user, citizens=[m.citizen for m in matches], via=AccessLog.Via.DESK, reason="caller lookup"
+    )
+    context = {"number": number, "phone": normalize_phone(number), "matches": matches}
     template = "desk/partials/_call_matches.html" if request.htmx else "desk/log_call.html"
     return render(request, template, context)
 

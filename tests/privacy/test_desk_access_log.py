@@ -33,3 +33,13 @@ def test_refused_views_are_not_logged_as_views(client, ticket, back_operator):
     client.force_login(back_operator)
     assert client.get(reverse("desk:ticket", args=[ticket.pk])).status_code == 404
     assert not AccessLog.objects.exists()
+
+
+def test_caller_lookup_is_logged(client, ticket, front_operator):
+    ticket.citizen.phone = "+393331112233"
+    ticket.citizen.save()
+    client.force_login(front_operator)
+    response = client.get(reverse("desk:log_call"), {"number": "333 111 2233"})
+    assert response.status_code == 200
+    entry = AccessLog.objects.get()
+    assert (entry.citizen_id, entry.action, entry.reason) == (ticket.citizen_id, "list", "caller lookup")
