@@ -128,3 +128,18 @@ def test_cti_with_a_wrong_token_is_refused(client, db, webhook_secrets, token):
 def test_cti_with_no_token_configured_refuses_everything(client, db, settings):
     settings.CTI_TOKEN = ""
     assert client.post("/api/v1/cti/anything", {}, content_type="application/json").status_code == 403
+
+
+def test_citizen_text_is_escaped_on_the_desk(client, front_queue, front_operator):
+    from django.urls import reverse
+
+    from tests.factories import open_test_ticket
+
+    ticket = open_test_ticket(
+        front_queue, channel="web", text='<script>alert("x")</script><img src=x onerror=alert(1)>'
+    )
+    client.force_login(front_operator)
+    page = client.get(reverse("desk:ticket", args=[ticket.pk])).text
+    assert '<script>alert("x")' not in page
+    assert "<img src=x onerror" not in page
+    assert "&lt;script&gt;" in page
