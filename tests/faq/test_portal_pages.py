@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -151,3 +152,32 @@ def test_language_switch_keeps_the_page_and_is_remembered(client, seeded_faq):
     response = client.post(reverse("portal_ops:switch_language"), {"language": "es", "next": "/fr/offices/"})
     assert response.headers["Location"] == "/es/offices/"
     assert client.get("/").headers["Location"] == "/es/"
+
+
+def test_back_office_edits_faq_in_the_admin_and_only_published_reaches_the_portal(client, back_operator):
+    back_operator.is_staff = True
+    back_operator.save()
+    topic = FaqTopicFactory()
+    client.force_login(back_operator)
+    response = client.post(
+        reverse("admin:faq_faqentry_add"),
+        {
+            "topic": topic.pk,
+            "slug": "nuova",
+            "question_it": "Domanda nuova?",
+            "answer_it": "<p>Risposta <script>x()</script>nuova.</p>",
+            "status": "draft",
+            "position": 0,
+            "translation_en": "missing",
+            "translation_fr": "missing",
+            "translation_es": "missing",
+        },
+    )
+    assert response.status_code == 302, response.content[:1500]
+    entry = FaqEntry.objects.get(slug="nuova")
+    assert entry.answer_it == "<p>Risposta nuova.</p>"
+    citizen = Client()
+    assert "Domanda nuova?" not in citizen.get(url("portal:faq")).text
+    entry.status = "published"
+    entry.save()
+    assert "Domanda nuova?" in citizen.get(url("portal:faq")).text
