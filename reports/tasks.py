@@ -8,6 +8,10 @@ from datetime import date, datetime, timedelta
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from tickets.models import ACTIVE_STATUSES, Ticket
 
 from .aggregates import LOCAL_TZ, local_today, refresh_stats
 
@@ -27,10 +31,30 @@ def refresh_stats_bucket(office_id: int, day_iso: str) -> None:
         refresh_stats(local_today(), local_today(), office_id=office_id)
 
 
+# Longer than the beat interval (5 min), so that no due date slips between two runs.
+DUE_WINDOW = timedelta(minutes=15)
+
+
 @shared_task(acks_late=True)
 def refresh_recent_stats() -> None:
+    """Today and yesterday, plus the older days whose tickets have just gone past their due date.
+
+    A due date passing changes 'late' figures without any ticket change (no ticket_changed),
+    so the days of tickets whose current due date fell in the last minutes are recounted too.
+    """
     today = local_today()
     refresh_stats(today - timedelta(days=1), today)
+    now = timezone.now()
+    just_due = (
+        Ticket.objects.filter(status__in=ACTIVE_STATUSES, due_at__gt=now - DUE_WINDOW, due_at__lte=now)
+        .annotate(day=TruncDate("created_at", tzinfo=LOCAL_TZ))
+        .order_by()
+        .values_list("office_id", "day")
+        .distinct()
+    )
+    for office_id, day in just_due:
+        if day < today - timedelta(days=1):
+            refresh_stats(day, day, office_id=office_id)
 
 
 def _dirty_key(office_id: int, day: date) -> str:
@@ -56,8 +80,6 @@ def schedule_stats_refresh(sender, *, office_id: int, created_at: datetime, **kw
 @shared_task(acks_late=False, expires=10)
 def refresh_board_snapshot() -> None:
     """Every few seconds while a supervisor watches the board: recount the live queues once for all."""
-    from django.utils import timezone
-
     from .selectors import BOARD_SNAPSHOT_KEY, BOARD_WATCHED_KEY, compute_live_counts
 
     if not cache.get(BOARD_WATCHED_KEY):

@@ -143,3 +143,21 @@ def test_rebuild_with_no_tickets_empties_the_tables(front_queue):
     )
     call_command("rebuild_stats")
     assert not DailyStat.objects.exists()
+
+
+def test_beat_task_recounts_old_days_whose_tickets_just_went_past_due(front_queue):
+    from django.utils import timezone
+
+    created = timezone.now() - timedelta(days=10)
+    ticket = open_test_ticket(front_queue, received_at=created)
+    soon = timezone.now() + timedelta(minutes=3)
+    Ticket.objects.filter(pk=ticket.pk).update(first_response_due_at=soon, due_at=soon)
+    call_command("rebuild_stats")
+    day = created.astimezone(LOCAL_TZ).date()
+    assert DailyStat.objects.get(day=day).first_response_missed == 0
+
+    past = timezone.now() - timedelta(minutes=2)  # the due date has passed, nothing else happened
+    Ticket.objects.filter(pk=ticket.pk).update(first_response_due_at=past, due_at=past)
+    refresh_recent_stats.apply()
+
+    assert DailyStat.objects.get(day=day).first_response_missed == 1
