@@ -1,12 +1,20 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 
-from .models import Operator
+from .models import CannedReply, Operator
 
 
 @admin.register(Operator)
 class OperatorAdmin(admin.ModelAdmin):
-    list_display = ("display_name", "role", "office", "presence", "extension")
+    list_display = ("display_name", "role", "office", "presence", "ui_language", "extension")
     list_filter = ("role", "office", "presence")
     search_fields = ("user__username", "user__first_name", "user__last_name", "extension")
     filter_horizontal = ("queues", "topics")
     raw_id_fields = ("user",)
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(TranslationAdmin):
+    list_display = ("title", "topic", "position", "is_active")
+    list_filter = ("is_active", "topic")
+    search_fields = ("title", "text")

@@ -205,6 +205,11 @@ def main() -> None:
                 [f"{base}/desk/queues/{queue_id}/"],
                 front,
             ),
+            (
+                "queue list, cache miss (unique URLs)",
+                [f"{base}/desk/queues/{queue_id}/?_={n}" for n in range(4000)],
+                front,
+            ),
             ("my tickets (front1)", [f"{base}/desk/"], front),
             (
                 "search (name / text / phone / ref)",
@@ -224,6 +229,7 @@ def main() -> None:
         except (SystemExit, AttributeError) as error:
             print(f"(supervisor list skipped: {error})")
         print(f"gunicorn: {WORKERS} workers x {THREADS} threads on {base}; database {DATABASE_URL.rsplit('/', 1)[-1]}")
+        print(f"load average before the runs: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (shared machine)")
         print(
             f"queue {queue_id}: {count_label} active requests shown; {SECONDS:.0f} s per run, ≤{MAX_REQUESTS} requests"
         )

@@ -259,3 +259,27 @@ def test_supervisor_sees_every_queue(client, ticket, front_queue, back_queue):
     desk_login(client, supervisor)
     response = client.get(reverse("desk:all"))
     assert ticket.reference in response.text
+
+
+def test_insert_faq_answer_in_the_citizens_language(client, front_operator, ticket):
+    from faq.models import FaqEntry, FaqTopic
+
+    topic = FaqTopic.objects.create(name="Permessi", slug="permessi-desk")
+    entry = FaqEntry.objects.create(
+        topic=topic,
+        slug="rinnovo-desk",
+        status="published",
+        question_it="Come rinnovo il permesso di soggiorno?",
+        answer_it="<p>Con il kit postale.</p>",
+        question_en="How do I renew my residence permit?",
+        answer_en="<p>With the <strong>postal kit</strong>.</p>",
+        translation_en="ready",
+    )
+    Ticket.objects.filter(pk=ticket.pk).update(language="en")
+    desk_login(client, front_operator)
+    url = reverse("desk:faq_answer", args=[ticket.pk])
+    response = client.get(url, {"entry": entry.pk, "text": "Hello,"}, headers=HX)
+    assert 'id="reply-text"' in response.text
+    assert "Hello,\n\nHow do I renew my residence permit?\nWith the postal kit." in response.text
+    response = client.get(url, {"faq_q": "residence permit"}, headers=HX)
+    assert response.status_code == 200
