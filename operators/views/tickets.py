@@ -104,6 +104,7 @@ def _after_action(request, ticket_id: int, done: str):
         return redirect("desk:ticket", ticket.pk)
     context = _ticket_context(request, ticket)
     context["done"] = done
+    context["oob"] = True
     return render(request, "desk/partials/_ticket_main.html", context)
 
 

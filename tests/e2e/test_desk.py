@@ -62,6 +62,24 @@ def screenshot(page, name: str) -> None:
 SERIAL = threading.RLock()
 
 
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def assert_accessible(page, live_server, name: str) -> None:
+    """axe-core's WCAG 2.1 A/AA rules on the page as it is now (loaded same-origin: the CSP allows it)."""
+    if not (Path(settings.BASE_DIR) / "static" / "vendor" / "axe-core" / "axe.min.js").exists():
+        return
+    page.add_script_tag(url=f"{live_server.url}/static/vendor/axe-core/axe.min.js")
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    violations = [
+        f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:3])
+        for v in result["violations"]
+    ]
+    assert violations == [], f"{name}: {violations}"
+
+
 def wait_until(condition, timeout: float = 15.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -180,6 +198,7 @@ def test_whole_story_from_arrival_to_resolution(
     front.wait_for_selector(f'[data-ticket-id="{email.pk}"]')
     front.wait_for_selector(f'[data-ticket-id="{whatsapp.pk}"]')
     screenshot(front, "queue-list")
+    assert_accessible(front, live_server, "queue list")
     front.click(f'[data-ticket-id="{email.pk}"] a.desk-ref')
     front.wait_for_selector("#ticket-main")
     front.click("button[data-action='desk:take']")
@@ -217,11 +236,14 @@ def test_whole_story_from_arrival_to_resolution(
     expert.click("form.desk-reply button[type=submit]")
     expert.wait_for_selector("[data-done]:has-text('Reply sent')")
     screenshot(expert, "ticket-view")
+    assert_accessible(expert, live_server, "ticket view")
     expert.keyboard.press("s")
     expert.wait_for_selector("#resolve-dialog[open]")
     expert.select_option("#resolve-outcome", "information_sent")
     expert.click("#resolve-dialog button[type=submit]:not([data-close-dialog])")
     expert.wait_for_selector("[data-status='resolved']")
+    # The citizen card beside it follows (out-of-band swap): the request is resolved there too.
+    expert.wait_for_selector("#citizen-card .is-this .desk-status-resolved")
     reply = wait_until(lambda: Message.objects.filter(ticket=whatsapp, direction="out").first())
     assert reply.channel == "whatsapp"
     # Sent through the (local stand-in of the) Graph API: after the acknowledgement, the reply.  The
@@ -284,6 +306,7 @@ def test_caller_popup_appears_on_new_call(desk, live_server, eager, front_queue,
     assert open_ticket.reference in card.inner_text()
     assert page.evaluate("window.deskNotReloaded") is True
     screenshot(page, "caller-popup")
+    assert_accessible(page, live_server, "caller pop-up")
     page.click("#caller-popup [data-log-call]")
     page.wait_for_selector(f"[data-add-to='{open_ticket.reference}']")
     page.click(f"[data-add-to='{open_ticket.reference}']")
