@@ -112,6 +112,13 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered portal pages, per process: validated by the ticket version or the FAQ generation
+# (kept in "default"), so a stale copy is never served; no network round trip on a hit.
+CACHES["portal"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "portal-pages",
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

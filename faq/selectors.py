@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramWordSimilarity
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.db.models import F, Func, Prefetch, Q, Value
 from django.db.models.functions import Coalesce, NullIf
@@ -237,10 +237,10 @@ def search_faq(query: str, language: str, *, limit: int = SEARCH_LIMIT, match_an
     # FAQ changes (generation bumped by every edit) or for SEARCH_CACHE_SECONDS at most.
     digest = hashlib.sha256(f"{language}|{limit}|{match_any}|{query.lower()}".encode()).hexdigest()[:32]
     key = f"faq:search:{search_generation()}:{digest}"
-    hits = cache.get(key)
+    hits = caches["portal"].get(key)
     if hits is None:
         hits = _search_uncached(query, language, limit, match_any)
-        cache.set(key, hits, SEARCH_CACHE_SECONDS)
+        caches["portal"].set(key, hits, SEARCH_CACHE_SECONDS)
     return hits
 
 
@@ -248,12 +248,29 @@ SEARCH_CACHE_SECONDS = 300
 _GENERATION_KEY = "faq:search:generation"
 
 
+_generation_seen: tuple[float, int] = (0.0, 0)
+GENERATION_RECHECK_SECONDS = 2.0
+
+
 def search_generation() -> int:
+    """The FAQ's generation (shared cache), re-read at most every 2 s per process: an edit in the
+    admin reaches every web process's cached searches within that time."""
+    global _generation_seen
+    now = time.monotonic()
+    if now - _generation_seen[0] < GENERATION_RECHECK_SECONDS:
+        return _generation_seen[1]
     generation = cache.get(_GENERATION_KEY)
     if generation is None:
         generation = int(time.time() * 1000)
         cache.add(_GENERATION_KEY, generation, None)
+    _generation_seen = (now, generation)
     return generation
+
+
+def forget_search_generation() -> None:
+    """This process changed the FAQ: read the new generation at once."""
+    global _generation_seen
+    _generation_seen = (0.0, 0)
 
 
 def _search_uncached(query: str, language: str, limit: int, match_any: bool) -> list[SearchHit]:

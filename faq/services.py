@@ -142,9 +142,10 @@ def _bump_ticket_version(ticket_id: int) -> None:
 
 def bump_search_generation() -> None:
     """The FAQ changed: cached search results of earlier generations are never read again."""
-    from .selectors import _GENERATION_KEY
+    from .selectors import _GENERATION_KEY, forget_search_generation
 
     cache.set(_GENERATION_KEY, int(time.time() * 1000), None)
+    forget_search_generation()
 
 
 # ----------------------------------------------------------------------------- FAQ feedback

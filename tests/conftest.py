@@ -125,3 +125,10 @@ def complete_two_factor(page, user) -> None:
     page.fill("#two-factor-form input[name=token]", current_totp(user))
     page.click("#two-factor-form button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, past the second factor that administrators must pass."""
+    login_verified(client, admin_user)
+    return client

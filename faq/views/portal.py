@@ -7,7 +7,7 @@ import re
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -44,7 +44,7 @@ def _cached_page(request: HttpRequest, key: str) -> HttpResponse | None:
     """A cached page with this visitor's CSRF token filled in; None when absent or when a notice waits."""
     if messages.get_messages(request):
         return None  # a one-time notice belongs to this visitor's page only
-    cached = cache.get(key)
+    cached = caches["portal"].get(key)
     if cached is None:
         return None
     return HttpResponse(cached.replace(_CSRF_PLACEHOLDER, f'name="csrfmiddlewaretoken" value="{get_token(request)}"'))
@@ -53,7 +53,7 @@ def _cached_page(request: HttpRequest, key: str) -> HttpResponse | None:
 def _store_page(request: HttpRequest, key: str, response: HttpResponse, seconds: int) -> HttpResponse:
     # CSRF tokens are per visitor: stored as a placeholder, filled in by _cached_page.
     if response.status_code == 200 and not messages.get_messages(request):
-        cache.set(key, _CSRF_FIELD.sub(_CSRF_PLACEHOLDER, response.content.decode()), seconds)
+        caches["portal"].set(key, _CSRF_FIELD.sub(_CSRF_PLACEHOLDER, response.content.decode()), seconds)
     return response
 
 

@@ -22,7 +22,7 @@ OUT = Path(settings.BASE_DIR) / "docs" / "screenshots"
 
 @pytest.mark.skipif(not os.environ.get("SCREENSHOTS"), reason="set SCREENSHOTS=1 to regenerate the screenshots")
 def test_portal_screenshots(live_server, office, front_queue, back_queue, front_operator):
-    from django.core.cache import cache
+    from django.core.cache import caches
     from playwright.sync_api import sync_playwright
 
     from faq.demo import seed_faq
@@ -32,7 +32,8 @@ def test_portal_screenshots(live_server, office, front_queue, back_queue, front_
     from tickets.services import find_or_create_citizen
 
     seed_faq()
-    cache.clear()
+    caches["default"].clear()
+    caches["portal"].clear()
     office.address, office.city = "Via Teofilo Patini 23", "Roma"
     office.toll_free_number, office.whatsapp_number, office.email = (
         "+39800905570",

@@ -1,13 +1,18 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    # The rate limiters count in the cache (Redis on the PostgreSQL run): start every test at zero.
-    cache.clear()
+def _fresh_caches():
+    # Rate limits (Redis on the PostgreSQL run) and cached pages start empty in every test.
+    from faq.selectors import forget_search_generation
+
+    for alias in ("default", "portal"):
+        caches[alias].clear()
+    forget_search_generation()
     yield
-    cache.clear()
+    for alias in ("default", "portal"):
+        caches[alias].clear()
 
 
 @pytest.fixture
