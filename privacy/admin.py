@@ -99,6 +99,23 @@ class DataSubjectRequestAdmin(ReadOnlyAdmin):
     raw_id_fields = ("citizen", "requested_by")
 
 
+def _confirm(request, queryset, *, action: str, title, explanation, submit):
+    """Ask for the reason first: exports and erasures of personal data are never one click."""
+    from django.template.response import TemplateResponse
+
+    return TemplateResponse(
+        request,
+        "admin/privacy/confirm_subject_request.html",
+        {
+            "title": title,
+            "explanation": explanation,
+            "submit": submit,
+            "action": action,
+            "citizens": list(queryset[:50]),
+        },
+    )
+
+
 @admin.action(description=_("Export all data held on the selected citizen (ZIP)"))
 def export_citizen_action(modeladmin, request, queryset):
     from .services import export_citizen_data
@@ -110,8 +127,18 @@ def export_citizen_action(modeladmin, request, queryset):
     if len(citizens) != 1:
         modeladmin.message_user(request, _("Select exactly one citizen to export."), level="warning")
         return None
+    reason = request.POST.get("reason", "").strip()
+    if request.POST.get("confirmed") != "yes" or not reason:
+        return _confirm(
+            request,
+            queryset,
+            action="export_citizen_action",
+            title=_("Export personal data"),
+            explanation=_("A ZIP with everything held on this citizen will be downloaded."),
+            submit=_("Export"),
+        )
     citizen = citizens[0]
-    payload = export_citizen_data(citizen, actor=request.user, via=AccessLog.Via.ADMIN, reason="admin export")
+    payload = export_citizen_data(citizen, actor=request.user, via=AccessLog.Via.ADMIN, reason=reason)
     response = HttpResponse(payload, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="citizen-{citizen.pk}.zip"'
     return response
@@ -123,9 +150,23 @@ def erase_citizens_action(modeladmin, request, queryset):
 
     if not is_supervisor(request.user):
         modeladmin.message_user(request, _("Only supervisors may erase personal data."), level="error")
-        return
+        return None
+    reason = request.POST.get("reason", "").strip()
+    if request.POST.get("confirmed") != "yes" or not reason:
+        return _confirm(
+            request,
+            queryset,
+            action="erase_citizens_action",
+            title=_("Erase personal data"),
+            explanation=_(
+                "Names, contacts, texts and attachments of these citizens will be removed for good; "
+                "the statistics keep their requests."
+            ),
+            submit=_("Erase"),
+        )
     count = 0
     for citizen in queryset.filter(anonymized_at__isnull=True):
-        erase_citizen(citizen, actor=request.user, via=AccessLog.Via.ADMIN, reason="erasure requested (admin)")
+        erase_citizen(citizen, actor=request.user, via=AccessLog.Via.ADMIN, reason=reason)
         count += 1
     modeladmin.message_user(request, _("%(count)d citizen(s) anonymized.") % {"count": count})
+    return None

@@ -191,10 +191,26 @@ def test_admin_erase_action(client, ticket, supervisor):
 
     supervisor.is_superuser = True
     login_verified(client, _admin(supervisor))
-    client.post(
-        "/admin/tickets/citizen/", {"action": "erase_citizens_action", "_selected_action": [ticket.citizen_id]}
-    )
+    selected = {"action": "erase_citizens_action", "_selected_action": [ticket.citizen_id]}
+    confirm = client.post("/admin/tickets/citizen/", selected)
+    assert confirm.status_code == 200
+    assert 'name="reason"' in confirm.text
+    assert Citizen.objects.get(pk=ticket.citizen_id).anonymized_at is None  # nothing before the reason
+    client.post("/admin/tickets/citizen/", {**selected, "confirmed": "yes", "reason": "richiesta art. 17"})
     assert Citizen.objects.get(pk=ticket.citizen_id).anonymized_at is not None
+    assert AccessLog.objects.get(action="erase").reason == "richiesta art. 17"
+
+
+def test_admin_export_action_asks_a_reason(client, ticket, supervisor):
+    from tests.conftest import login_verified
+
+    supervisor.is_superuser = True
+    login_verified(client, _admin(supervisor))
+    selected = {"action": "export_citizen_action", "_selected_action": [ticket.citizen_id]}
+    assert 'name="reason"' in client.post("/admin/tickets/citizen/", selected).text
+    response = client.post("/admin/tickets/citizen/", {**selected, "confirmed": "yes", "reason": "art. 15"})
+    assert response["Content-Type"] == "application/zip"
+    assert AccessLog.objects.get(action="export").reason == "art. 15"
 
 
 def test_api_records_consent_with_date_and_channel(api_client_factory, ticket, front_operator):
