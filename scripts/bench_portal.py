@@ -42,7 +42,7 @@ THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1,16").split(",")]
 FAQ_ENTRIES = int(os.environ.get("BENCH_FAQ_ENTRIES", "5000"))
 TICKETS = int(os.environ.get("BENCH_TICKETS", "2000"))  # distinct tickets looked up
-HOT_TICKETS = int(os.environ.get("BENCH_HOT_TICKETS", "100"))  # status pages reloaded (cached)
+HOT_TICKETS = int(os.environ.get("BENCH_HOT_TICKETS", "20"))  # status pages reloaded (cached)
 
 SEARCH_WORDS = {
     "it": ["permessi", "rinnovo", "cittadinanza", "ricongiungimento", "matrimonio", "studenti", "lavoro perso"],
@@ -315,8 +315,9 @@ def main() -> None:
 
             drive("status by link, first view", concurrency, status_first, limit=len(first_views))
             # Warm: the popular words and pages again, as in real traffic (citizens reload).
-            for language, token, _reference, _email in hot:
-                requests.get(f"{base}/{language}/status/{token}/", timeout=10)
+            for _ in range(2 * WORKERS):  # each web process keeps its own copies
+                for language, token, _reference, _email in hot:
+                    requests.get(f"{base}/{language}/status/{token}/", timeout=10)
             drive("FAQ search, popular words", concurrency, search)
             drive(f"status by link, {HOT_TICKETS} reloaded", concurrency, status_token_hot)
             drive("status by reference + email", concurrency, status_form)
