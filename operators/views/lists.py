@@ -20,6 +20,8 @@ from ..decorators import operator_required
 from ..forms import TicketFilterForm
 from ..selectors import LIST_CACHE_SECONDS, desk_list_cache_key, list_ticket_page
 
+FILTER_FORM_CACHE_SECONDS = 300  # topics and offices change rarely
+
 TITLES = {
     "mine": lambda: _("My tickets"),
     "waiting": lambda: _("Waiting for the citizen"),
@@ -66,8 +68,29 @@ def _render_list(request, scope: str, *, queue: Queue | None = None):
         cache.set(key, list_html, LIST_CACHE_SECONDS)
     if request.htmx and not request.htmx.boosted:
         return HttpResponse(list_html)
-    context = {"scope": scope, "queue": queue, "title": title, "form": form, "list_html": mark_safe(list_html)}  # noqa: S308 - our own rendered template
+    context = {
+        "scope": scope,
+        "queue": queue,
+        "title": title,
+        "list_html": mark_safe(list_html),  # noqa: S308 - our own rendered template
+        "filter_html": mark_safe(_filter_html(request, form)),  # noqa: S308 - our own rendered template
+    }
     return render(request, "desk/ticket_list.html", context)
+
+
+def _filter_html(request, form: TicketFilterForm) -> str:
+    """The filter form; the empty one (most page loads) is the same for everyone, so it is cached.
+
+    Rendering its widgets (topic and office choices) costs more than the rest of the page.
+    """
+    if form.is_bound:
+        return render_to_string("desk/partials/_filter_form.html", {"form": form}, request=request)
+    key = f"desk:filters:{translation.get_language()}:{request.path}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("desk/partials/_filter_form.html", {"form": form}, request=request)
+        cache.set(key, html, FILTER_FORM_CACHE_SECONDS)
+    return html
 
 
 @require_GET
