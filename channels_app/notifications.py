@@ -77,8 +77,11 @@ def _render(prefix: str, context: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def _record_and_send(ticket: Ticket, subject: str, text: str, html: str, auto_submitted: str) -> Message:
-    from .tasks import send_outbound_message
+def _record_and_send(
+    ticket: Ticket, subject: str, text: str, html: str, auto_submitted: str, *, send_here: bool = False, **known
+) -> Message:
+    """Record the outbound message; after commit, send it in this process (a worker) or queue its task."""
+    from .tasks import send_now, send_outbound_message
 
     message = Message.objects.create(
         ticket=ticket,
@@ -89,7 +92,10 @@ def _record_and_send(ticket: Ticket, subject: str, text: str, html: str, auto_su
         html=html,
         delivery_status=Message.Delivery.PENDING,
     )
-    transaction.on_commit(partial(send_outbound_message.delay, message.pk, auto_submitted=auto_submitted))
+    if send_here:
+        transaction.on_commit(partial(send_now, message, auto_submitted, **known))
+    else:
+        transaction.on_commit(partial(send_outbound_message.delay, message.pk, auto_submitted=auto_submitted))
     return message
 
 
@@ -104,10 +110,27 @@ def send_acknowledgement(ticket_id: int) -> Message | None:
     already = Message.objects.filter(ticket=ticket, direction=Message.Direction.OUTBOUND, author__isnull=True).exists()
     if already:
         return None  # a redelivered task, or a retried ingestion: one acknowledgement per request
+    return _acknowledge(ticket)
+
+
+def acknowledge_new_ticket(ticket: Ticket, *, send_here: bool = False, **known) -> Message | None:
+    """Right after ingestion opened `ticket` (citizen and office loaded): record its acknowledgement.
+
+    The caller guarantees no acknowledgement exists yet (the ticket is its own). The ingestion
+    worker passes send_here=True and sends it at once from the same task (no second task, no
+    re-reading), falling back to the retrying send task when the channel is down. `known`: what
+    build_outbound would otherwise query (thread, attachments, window_open).
+    """
+    if not getattr(settings, "SPORTELLO_SEND_ACKNOWLEDGEMENTS", True) or not _reachable(ticket):
+        return None
+    return _acknowledge(ticket, send_here=send_here, **known)
+
+
+def _acknowledge(ticket: Ticket, **options) -> Message:
     language = _language(ticket)
     with translation.override(language):
         subject, text, html = _render("acknowledgement", _context(ticket, language))
-    return _record_and_send(ticket, subject, text, html, auto_submitted="auto-replied")
+    return _record_and_send(ticket, subject, text, html, auto_submitted="auto-replied", **options)
 
 
 @transaction.atomic

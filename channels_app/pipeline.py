@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tickets import services
@@ -36,6 +36,7 @@ class IngestOutcome:
     threaded: list[Ticket]
     ignored: str = ""
     quarantined: str = ""
+    send_here: bool = False  # acknowledgements are sent by this process after commit (the worker)
 
 
 def content_key(raw: bytes) -> str:
@@ -168,6 +169,39 @@ def _ingest_item(inbound: InboundMessage, item: InboundItem, outcome: IngestOutc
     _record_notices(ticket, item)
     _answer_procedure_choice(ticket, item)
     outcome.created.append(ticket)
+    _acknowledge_new(ticket, item, outcome)
+
+
+def _acknowledge_new(ticket: Ticket, item: InboundItem, outcome: IngestOutcome) -> None:
+    """After commit, record and send the acknowledgement from what is already in memory (no re-reading).
+
+    Nothing else can have acknowledged a ticket this transaction opens, so no check is needed.
+    """
+    from .adapters.email import DUPLICATE_ID_MARK
+    from .adapters.whatsapp import SERVICE_WINDOW
+    from .notifications import acknowledge_new_ticket
+
+    # The citizen's Message-ID the acknowledgement answers: the ticket's only e-mail so far.
+    external_id = item.external_id[:255]
+    thread = (
+        [external_id]
+        if ticket.channel == "email" and external_id and not external_id.startswith("sha256:")
+        and DUPLICATE_ID_MARK not in external_id
+        else []
+    )  # fmt: skip
+    window_open = None  # unknown: the sender asks WhatsApp's 24-hour window from the database
+    if ticket.channel == "whatsapp" and timezone.now() - ticket.last_citizen_message_at < SERVICE_WINDOW:
+        window_open = True  # the citizen wrote just now
+    transaction.on_commit(
+        partial(
+            acknowledge_new_ticket,
+            ticket,
+            send_here=outcome.send_here,
+            thread=thread,
+            attachments=[],
+            window_open=window_open,
+        )
+    )
 
 
 def _move_whatsapp_number(citizen, new_id: str) -> None:
@@ -214,13 +248,28 @@ def apply_status_updates(result: ParseResult, channel: str) -> None:
             )
 
 
-def ingest_inbound(inbound_id: int) -> IngestOutcome | None:
-    """Turn one stored input into citizen + ticket + messages. Idempotent; quarantines on bad input."""
-    inbound = InboundMessage.objects.filter(pk=inbound_id).first()
-    if inbound is None or inbound.state != InboundMessage.State.RECEIVED:
+def _claim(inbound_id: int) -> InboundMessage | None:
+    """Count an attempt on a RECEIVED input and load it, in one statement; None when it is not waiting."""
+    table = connection.ops.quote_name(InboundMessage._meta.db_table)
+    rows = list(
+        InboundMessage.objects.raw(
+            f"UPDATE {table} SET attempts = attempts + 1 WHERE id = %s AND state = %s RETURNING *",  # noqa: S608
+            [inbound_id, InboundMessage.State.RECEIVED],
+        )
+    )
+    return rows[0] if rows else None
+
+
+def ingest_inbound(inbound_id: int, *, send_here: bool = False) -> IngestOutcome | None:
+    """Turn one stored input into citizen + ticket + messages. Idempotent; quarantines on bad input.
+
+    send_here: send the acknowledgement from this process after commit (the worker does) instead
+    of queueing a send task for it.
+    """
+    inbound = _claim(inbound_id)
+    if inbound is None:
         return None  # done, ignored or quarantined already: a redelivery changes nothing
-    InboundMessage.objects.filter(pk=inbound.pk).update(attempts=inbound.attempts + 1)
-    outcome = IngestOutcome(inbound=inbound, created=[], threaded=[])
+    outcome = IngestOutcome(inbound=inbound, created=[], threaded=[], send_here=send_here)
     adapter = get_adapter(inbound.channel)
     try:
         result = adapter.parse(bytes(inbound.raw), inbound.metadata)
@@ -228,9 +277,11 @@ def ingest_inbound(inbound_id: int) -> IngestOutcome | None:
             if not item.ignore_reason:
                 adapter.fetch_media(item)  # network first, outside the transaction
         with transaction.atomic():
-            locked = InboundMessage.objects.select_for_update().get(pk=inbound.pk)
-            if locked.state != InboundMessage.State.RECEIVED:
+            # The lock makes a concurrent redelivery wait, then find the input processed.
+            state = InboundMessage.objects.select_for_update().filter(pk=inbound.pk).values_list("state", flat=True)
+            if state.first() != InboundMessage.State.RECEIVED:
                 return None
+            locked = inbound
             apply_status_updates(result, inbound.channel)
             reasons = [i.ignore_reason for i in result.items if i.ignore_reason]
             for item in result.items:
@@ -245,8 +296,6 @@ def ingest_inbound(inbound_id: int) -> IngestOutcome | None:
                 locked.state = InboundMessage.State.PROCESSED
             locked.processed_at = timezone.now()
             locked.save(update_fields=["state", "error", "ticket", "processed_at"])
-            for ticket in outcome.created:
-                transaction.on_commit(partial(_acknowledge, ticket.pk))
     except ChannelUnavailable:
         raise  # the task retries with backoff; the raw input stays RECEIVED
     except Exception as exc:  # anything else is quarantined with its reason, never lost
@@ -257,12 +306,6 @@ def ingest_inbound(inbound_id: int) -> IngestOutcome | None:
         )
         outcome.quarantined = reason
     return outcome
-
-
-def _acknowledge(ticket_id: int) -> None:
-    from .notifications import send_acknowledgement
-
-    send_acknowledgement(ticket_id)
 
 
 @transaction.atomic

@@ -41,14 +41,24 @@ def _thread_ids(message: Message) -> list[str]:
     return [i for i in reversed(ids) if not i.startswith("sha256:") and DUPLICATE_ID_MARK not in i]
 
 
-def build_outbound(message: Message, channel: str, to: str, auto_submitted: str = "") -> OutboundMessage:
+def build_outbound(
+    message: Message,
+    channel: str,
+    to: str,
+    auto_submitted: str = "",
+    *,
+    thread: list[str] | None = None,
+    attachments: list[NewAttachment] | None = None,
+    window_open: bool | None = None,
+) -> OutboundMessage:
+    """`thread`, `attachments`, `window_open`: what the caller already knows, not to be queried again."""
     ticket = message.ticket
     headers: dict[str, str] = {}
     if channel == Channel.EMAIL:
         headers["Message-ID"] = outbound_message_id(
             ticket.reference, message.pk, str(int(message.created_at.timestamp()))
         )
-        thread = _thread_ids(message)
+        thread = _thread_ids(message) if thread is None else thread
         if thread:
             headers["In-Reply-To"] = f"<{thread[-1]}>"
             headers["References"] = " ".join(f"<{i}>" for i in thread)
@@ -56,10 +66,14 @@ def build_outbound(message: Message, channel: str, to: str, auto_submitted: str 
             # RFC 3834: tells the citizen's out-of-office not to answer us (no mail loops).
             headers["Auto-Submitted"] = auto_submitted
             headers["X-Auto-Response-Suppress"] = "All"
-    attachments = []
-    for attachment in message.attachments.all():
-        with attachment.file.open("rb") as handle:
-            attachments.append(NewAttachment(attachment.filename, attachment.content_type, handle.read()))
+    if attachments is None:
+        attachments = []
+        for attachment in message.attachments.all():
+            with attachment.file.open("rb") as handle:
+                attachments.append(NewAttachment(attachment.filename, attachment.content_type, handle.read()))
+    extra = _outbound_extra(message, channel, auto_submitted)
+    if window_open is not None:
+        extra["window_open"] = window_open
     return OutboundMessage(
         message_id=message.pk,
         to=to,
@@ -69,7 +83,7 @@ def build_outbound(message: Message, channel: str, to: str, auto_submitted: str 
         language=ticket.citizen.preferred_language or ticket.language,
         attachments=attachments,
         headers=headers,
-        extra=_outbound_extra(message, channel, auto_submitted),
+        extra=extra,
     )
 
 
@@ -98,17 +112,45 @@ def send_outbound_message(self, message_id: int, auto_submitted: str = "") -> No
         external_id = get_adapter(channel).send(build_outbound(message, channel, to, auto_submitted))
     except ChannelUnavailable as exc:
         if self.request.retries < self.max_retries:
-            # Exponential backoff with jitter: 30 s, 1 min, 2 min … capped at 30 min.
-            countdown = min(1800, 30 * 2**self.request.retries) + random.randint(0, 15)
-            raise self.retry(exc=exc, countdown=countdown) from exc
+            raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
         _mark_failed(message, str(exc))
         return
     except (ValueError, InvalidInput) as exc:
         _mark_failed(message, str(exc))
         return
+    _mark_sent(message, channel, external_id)
+
+
+def _backoff(retries: int) -> int:
+    # Exponential backoff with jitter: 30 s, 1 min, 2 min … capped at 30 min.
+    return min(1800, 30 * 2**retries) + random.randint(0, 15)
+
+
+def _mark_sent(message: Message, channel: str, external_id: str) -> None:
     Message.objects.filter(pk=message.pk).update(
         delivery_status=Message.Delivery.SENT, external_id=(external_id or "")[:255], channel=channel
     )
+
+
+def send_now(message: Message, auto_submitted: str = "", **known) -> None:
+    """Send a just-committed outbound message from this process (the ingestion worker), no task.
+
+    `message` is the instance the caller created, its ticket and citizen loaded. When the
+    channel is down, the send task takes over with its retries and backoff; anything else
+    fails the message for the desk to see, exactly like the task would.
+    """
+    try:
+        channel, to = route(message)
+        external_id = get_adapter(channel).send(build_outbound(message, channel, to, auto_submitted, **known))
+    except ChannelUnavailable:
+        send_outbound_message.apply_async(
+            (message.pk,), {"auto_submitted": auto_submitted}, countdown=_backoff(0)
+        )  # fmt: skip
+        return
+    except (ValueError, InvalidInput) as exc:
+        _mark_failed(message, str(exc))
+        return
+    _mark_sent(message, channel, external_id)
 
 
 @transaction.atomic
@@ -123,7 +165,7 @@ def process_inbound(self, inbound_id: int) -> None:
     from .pipeline import ingest_inbound
 
     try:
-        ingest_inbound(inbound_id)
+        ingest_inbound(inbound_id, send_here=True)  # the acknowledgement leaves from here, no second task
     except ChannelUnavailable as exc:
         raise self.retry(exc=exc) from exc
 
