@@ -37,13 +37,14 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 CHART_JS = Path(settings.BASE_DIR) / "static" / "vendor" / "chart.js" / "chart.umd.min.js"
+AXE = Path(settings.BASE_DIR) / "static" / "vendor" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="module")
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists() or not CHART_JS.exists():
-        pytest.skip("Chromium or Chart.js missing: run `make system-packages assets`")
+    if not Path("/usr/bin/chromium").exists() or not CHART_JS.exists() or not AXE.exists():
+        pytest.skip("Chromium, Chart.js or axe-core missing: run `make system-packages assets`")
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield chromium
@@ -93,6 +94,22 @@ def supervisor_page(browser, live_server, supervisor, settings):
     context.close()
 
 
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def assert_accessible(page, live_server, name: str) -> None:
+    # axe-core from the same origin, as the CSP (script-src 'self') allows.
+    page.add_script_tag(url=f"{live_server.url}/static/vendor/axe-core/axe.min.js")
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    violations = [
+        f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:3])
+        for v in result["violations"]
+    ]
+    assert violations == [], f"{name}: {violations}"
+
+
 def _cell(page, queue_id: int, field: str):
     return page.locator(f'tr[data-queue="{queue_id}"] [data-field="{field}"]')
 
@@ -125,6 +142,7 @@ def test_board_counts_change_while_tickets_arrive(supervisor_page, live_server, 
     if os.environ.get("SCREENSHOTS"):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "dashboard-board.png"))
+    assert_accessible(page, live_server, "board with an alarm")
     assert page.problems == []
 
 
@@ -196,18 +214,22 @@ def test_reports_draw_charts_with_tables(supervisor_page, live_server, front_que
         assert page.evaluate(f"!!Chart.getChart(document.querySelector('canvas[data-chart=\"{key}-data\"]'))"), key
         if shots:
             page.screenshot(path=str(SCREENSHOTS / f"dashboard-report-{key}.png"))
+        assert_accessible(page, live_server, f"report {key}")
     expect(page.locator(".dashboard-summary")).to_contain_text("is the most frequent origin")
 
     page.goto(f"{live_server.url}/dashboard/problems/")
     expect(page.locator(f'tr[data-problem="{problem.pk}"] [data-field="count"]')).to_have_text("7")
     if shots:
         page.screenshot(path=str(SCREENSHOTS / "dashboard-problems.png"))
+    assert_accessible(page, live_server, "recurring problems")
     page.goto(f"{live_server.url}/dashboard/partners/{problem.partner_id}/report/")
     assert "Amina" not in page.content() and "[email]" in page.content()
     if shots:
         page.screenshot(path=str(SCREENSHOTS / "dashboard-partner-report.png"))
+    assert_accessible(page, live_server, "partner report")
     page.goto(f"{live_server.url}/dashboard/campaigns/")
     expect(page.locator("#campaign-form")).to_be_visible()
     if shots:
         page.screenshot(path=str(SCREENSHOTS / "dashboard-campaigns.png"))
+    assert_accessible(page, live_server, "campaigns")
     assert page.problems == []
