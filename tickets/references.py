@@ -32,21 +32,52 @@ def ensure_sequence(year: int, cursor) -> None:
 
 def _next_number(year: int) -> int:
     if connection.vendor == "postgresql":
+        name = sequence_name(year)
         with connection.cursor() as cursor:
-            cursor.execute("SELECT to_regclass(%s)", [sequence_name(year)])
-            if cursor.fetchone()[0] is None:
-                # Two first tickets of a new year may race to create it: retry once.
-                try:
-                    with transaction.atomic():
-                        ensure_sequence(year, cursor)
-                except DatabaseError:
-                    logger.info("sequence for %s created concurrently", year)
-            cursor.execute("SELECT nextval(%s)", [sequence_name(year)])
+            # One round trip per ticket: NULL (instead of an error) while the year has no sequence.
+            cursor.execute(
+                "SELECT CASE WHEN to_regclass(%s) IS NULL THEN NULL ELSE nextval(%s::text::regclass) END", [name, name]
+            )
+            number = cursor.fetchone()[0]
+            if number is not None:
+                return number
+            # Two first tickets of a new year may race to create it: retry once.
+            try:
+                with transaction.atomic():
+                    ensure_sequence(year, cursor)
+            except DatabaseError:
+                logger.info("sequence for %s created concurrently", year)
+            cursor.execute("SELECT nextval(%s)", [name])
             return cursor.fetchone()[0]
     with transaction.atomic():
         TicketSequence.objects.get_or_create(year=year)
         TicketSequence.objects.filter(year=year).update(last=F("last") + 1)
         return TicketSequence.objects.values_list("last", flat=True).get(year=year)
+
+
+def last_issued_number(year: int) -> int:
+    """The highest number handed out for `year`, by the counter or already present in the table.
+
+    Both count: a sequence is not rolled back with a transaction, and rows may have been
+    written with explicit numbers by a bulk load.
+    """
+    from .models import Ticket
+
+    prefix = f"{settings.SPORTELLO_REFERENCE_PREFIX}-{int(year)}-"
+    highest = (
+        Ticket.objects.filter(reference__startswith=prefix).order_by("-reference").values_list("reference", flat=True)
+    ).first()
+    in_table = int(highest.rsplit("-", 1)[1]) if highest else 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s)", [sequence_name(year)])
+            if cursor.fetchone()[0] is None:
+                return in_table
+            cursor.execute(f"SELECT last_value, is_called FROM {sequence_name(year)}")  # noqa: S608 - int year only
+            last_value, is_called = cursor.fetchone()
+            return max(in_table, last_value if is_called else last_value - 1)
+    counter = TicketSequence.objects.filter(year=year).values_list("last", flat=True).first() or 0
+    return max(in_table, counter)
 
 
 def allocate_reference(year: int) -> str:

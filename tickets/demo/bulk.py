@@ -18,7 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from tickets.models import Citizen, Message, Office, Queue, Ticket, TicketEvent, Tier, Topic
-from tickets.references import advance_sequence, format_reference
+from tickets.references import advance_sequence, format_reference, last_issued_number
 
 from .content import (
     CHANNEL_WEIGHTS,
@@ -242,7 +242,7 @@ def seed_tickets(count: int, citizen_range: tuple[int, int], stdout, rng: random
     created = sorted(_created_at(rng, now, days) for _ in range(count))
     year_counters: dict[int, int] = {}
     for year in {c.year for c in created}:
-        year_counters[year] = Ticket.objects.filter(reference__contains=f"-{year}-").count()
+        year_counters[year] = last_issued_number(year)
     plan = []
     for offset, when in enumerate(created):
         local_year = timezone.localtime(when).year
