@@ -222,3 +222,14 @@ def test_non_image_attachment_is_downloaded_not_shown(client, back_operator, bac
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     assert "sandbox" in response["Content-Security-Policy"]
+
+
+def test_login_page_signs_an_operator_into_the_desk(client, front_operator):
+    page = client.get(reverse("login"))
+    assert page.status_code == 200
+    assert 'id="id_username"' in page.text and "Log out" not in page.text
+    response = client.post(
+        reverse("login"), {"username": "anna", "password": "password-for-tests", "next": reverse("desk:home")}
+    )
+    assert response.status_code == 302 and response.url == reverse("desk:home")
+    assert client.get(response.url).status_code == 200
