@@ -3,6 +3,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -214,6 +215,8 @@ class Citizen(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["email"], name="citizen_email_idx"),
+            # Ingestion finds the sender with email__iexact (UPPER(email)): without this, a seq scan.
+            models.Index(Upper("email"), name="citizen_email_upper_idx"),
             models.Index(fields=["phone"], name="citizen_phone_idx"),
             models.Index(fields=["last_name", "first_name"], name="citizen_name_idx"),
         ]
