@@ -14,7 +14,7 @@ from functools import partial
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Q, Subquery, Value, When
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -146,6 +146,18 @@ def default_office() -> Office:
     return office
 
 
+def default_front_queue() -> Queue:
+    """The first active office's default front-office queue, office loaded, in one query (ingestion)."""
+    first_office = Office.objects.filter(is_active=True).order_by("pk").values("pk")[:1]
+    queue = (
+        Queue.objects.select_related("office")
+        .filter(office_id=Subquery(first_office), tier=Tier.FRONT, is_active=True)
+        .order_by("-is_default", "pk")
+        .first()
+    )
+    return queue or default_queue(default_office(), Tier.FRONT)  # raises the precise error
+
+
 def store_attachments(
     ticket: Ticket, message: Message | None, attachments: Iterable[NewAttachment]
 ) -> list[Attachment]:
@@ -194,13 +206,16 @@ def find_or_create_citizen(
     consent_channel: str = "",
 ) -> Citizen:
     """The citizen owning this contact (WhatsApp id, then phone, then email), created when unknown."""
+    # One query for the three lookups: matches ranked WhatsApp id, phone, e-mail, newest first.
+    matches, ranks = Q(pk__in=[]), []
+    for rank, (lookup, value) in enumerate((("whatsapp_id", whatsapp_id), ("phone", phone), ("email__iexact", email))):
+        if value:
+            matches |= Q(**{lookup: value})
+            ranks.append(When(Q(**{lookup: value}), then=Value(rank)))
     citizen = None
-    if whatsapp_id:
-        citizen = Citizen.objects.filter(whatsapp_id=whatsapp_id).first()
-    if citizen is None and phone:
-        citizen = Citizen.objects.filter(phone=phone).order_by("-pk").first()
-    if citizen is None and email:
-        citizen = Citizen.objects.filter(email__iexact=email).order_by("-pk").first()
+    if ranks:
+        order = Case(*ranks, default=Value(len(ranks)), output_field=IntegerField())
+        citizen = Citizen.objects.filter(matches).order_by(order, "-pk").first()
     if citizen is not None:
         changed = []
         for field, value in (
@@ -257,7 +272,9 @@ def open_ticket(
     received_at = received_at or timezone.now()
     if queue is not None:
         office = queue.office
-    office = office or default_office()
+    elif office is None:
+        queue = default_front_queue()
+        office = queue.office
     queue = queue or default_queue(office, Tier.FRONT)
     if actor is not None and not can_work_queue(actor, queue):
         raise errors.NotAllowed()
@@ -343,7 +360,8 @@ def add_inbound_message(
         ticket.status = Status.REOPENED
         ticket.resolved_at = ticket.closed_at = None
         fields += ["status", "resolved_at", "closed_at"]
-    _save(ticket, *fields)
+    ticket.version += 1  # the row is locked above: no need to read the new version back
+    ticket.save(update_fields=[*fields, "version", "updated_at"])
     record_event(
         ticket,
         TicketEvent.Kind.MESSAGE_RECEIVED,
