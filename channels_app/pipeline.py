@@ -99,12 +99,25 @@ def _find_thread(item: InboundItem, channel: str, citizen) -> Ticket | None:
     return None
 
 
+def _already_ingested(inbound: InboundMessage, item: InboundItem) -> bool:
+    return bool(item.external_id) and (
+        Message.objects.filter(channel=inbound.channel, external_id=item.external_id[:255]).exists()
+    )
+
+
 def _ingest_item(inbound: InboundMessage, item: InboundItem, outcome: IngestOutcome) -> None:
-    if (
-        item.external_id
-        and Message.objects.filter(channel=inbound.channel, external_id=item.external_id[:255]).exists()
-    ):
-        return  # already ingested by an earlier attempt: nothing to do
+    # Already ingested (the same message through another input)? Not asked up front on every
+    # message: the unique (channel, external_id) of messages refuses the second copy inside the
+    # service's savepoint, which rolls back that ticket or message alone.
+    try:
+        _ingest_item_once(inbound, item, outcome)
+    except IntegrityError:
+        if _already_ingested(inbound, item):
+            return  # nothing to do
+        raise
+
+
+def _ingest_item_once(inbound: InboundMessage, item: InboundItem, outcome: IngestOutcome) -> None:
     citizen = None
     if not item.reference or item.email or item.phone or item.whatsapp_id:
         first, _, last = item.sender_name.partition(" ")
