@@ -199,7 +199,12 @@ def test_whole_story_from_arrival_to_resolution(
     front.wait_for_selector(f'[data-ticket-id="{whatsapp.pk}"]')
     screenshot(front, "queue-list")
     assert_accessible(front, live_server, "queue list")
-    front.click(f'[data-ticket-id="{email.pk}"] a.desk-ref')
+    # Keyboard only: j moves down the rows (due date order: the old WhatsApp one first), Enter opens.
+    front.keyboard.press("j")
+    front.keyboard.press("j")
+    assert front.get_attribute("[data-row].is-current", "data-ticket-id") == str(email.pk)
+    front.keyboard.press("Enter")
+    front.wait_for_url(f"**/desk/tickets/{email.pk}/")
     front.wait_for_selector("#ticket-main")
     front.click("button[data-action='desk:take']")
     front.wait_for_selector("[data-assignee]:has-text('Anna Rossi')")
