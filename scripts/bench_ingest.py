@@ -6,9 +6,12 @@
 What is measured: the inputs are stored the way the IMAP poller and the webhook store them
 (store_email / store_inbound, one commit each, task published on commit) by this process,
 while the worker processes parse them, find or create the citizen, open the ticket, store the
-attachments and queue the acknowledgement (sent to a dummy mail backend). Throughput is
-inputs / (last processed_at - first received_at); latency is processed_at - received_at of
-each input (the ticket is visible when that transaction commits).
+attachments and send the acknowledgement (to a dummy mail backend, and to a local stub of the
+WhatsApp Graph API). Throughput is inputs / (last processed_at - first received_at); latency
+is processed_at - received_at of each input (the ticket is visible when that transaction
+commits). Because the machine is shared, it also prints what does not depend on the load:
+queries and CPU ms per message (scripts/profile_ingest.py, in this process, before the run),
+the workers' CPU seconds per message during the run, and the load average at start and end.
 
 Needs DATABASE_URL=postgres://... and CELERY_BROKER_URL=redis://...; the benchmark database
 (BENCH_DATABASE_URL, default <DATABASE_URL>_bench) is created and migrated if missing, and
@@ -17,7 +20,6 @@ its inputs, tickets and citizens are deleted before each run.
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import subprocess
@@ -53,6 +55,21 @@ def ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its live descendants (the prefork children), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, stack = 0.0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+            stack += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+    return total
+
+
 def main() -> None:
     n = int(os.environ.get("BENCH_N", "3000"))
     workers = int(os.environ.get("BENCH_WORKERS", "2"))
@@ -61,8 +78,14 @@ def main() -> None:
     producers = int(os.environ.get("BENCH_PRODUCERS", "4"))
     if not os.environ.get("CELERY_BROKER_URL", "").startswith("redis"):
         sys.exit("bench-ingest needs CELERY_BROKER_URL=redis://...")
+    load_start = os.getloadavg()
     url = bench_database_url()
     ensure_database(url)
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import profile_ingest
+
+    graph_url = profile_ingest.start_graph_stub()  # WhatsApp acknowledgements are accepted at once
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -70,25 +93,22 @@ def main() -> None:
         "LOG_LEVEL": "WARNING",
         "DEBUG": "0",
         "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-" + "x" * 40),
-        # Acknowledgements of WhatsApp citizens go to a Graph API that refuses at once (retried later).
-        "WHATSAPP_GRAPH_URL": "http://127.0.0.1:9",
+        "WHATSAPP_GRAPH_URL": graph_url,
         "WHATSAPP_ACCESS_TOKEN": "bench",
         "WHATSAPP_PHONE_NUMBER_ID": "bench",
     }
     os.environ.update(env)
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
 
-    sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contactcenter.settings")
     import django
 
     django.setup()
     from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
 
     from channels_app.adapters.email import store_email
     from channels_app.models import InboundMessage
-    from channels_app.pipeline import content_key, ingest_inbound, store_inbound
+    from channels_app.pipeline import content_key, store_inbound
     from contactcenter.celery import app
     from tickets.models import Attachment, Citizen, Message, Office, Queue, Ticket, TicketEvent, Tier
 
@@ -105,24 +125,9 @@ def main() -> None:
             Queue.objects.create(office=office, name=f"Bench {tier}", tier=tier, is_default=True)
 
     # Inputs: human e-mail from the corpus (unique Message-IDs), WhatsApp text webhooks.
-    automatic = ("sisimai", "bounce", "dsn", "complaints", "disposition", "report", "rfc3834")
-    emails = [
-        p.read_bytes()
-        for p in sorted((CORPUS / "email").glob("*.eml"))
-        if not any(word in p.name for word in automatic) and p.stat().st_size < 200_000
-    ]
-    template = json.loads((CORPUS / "whatsapp" / "pywa-message-text.json").read_text())
+    emails = profile_ingest.corpus_emails()
     run = int(time.time())
-
-    def whatsapp_body(i: int) -> bytes:
-        body = json.loads(json.dumps(template))
-        value = body["entry"][0]["changes"][0]["value"]
-        message = value["messages"][0]
-        message["id"] = f"wamid.bench{run}x{i}"
-        message["from"] = f"39333{i % 5000:07d}"
-        message["text"] = {"body": f"Richiesta numero {i}"}
-        value["contacts"][0]["wa_id"] = message["from"]
-        return json.dumps(body).encode()
+    whatsapp_body = profile_ingest.whatsapp_factory(f"bench{run}", numbers=n)
 
     def store(i: int) -> None:
         if i % 100 < whatsapp_share * 100:
@@ -133,16 +138,8 @@ def main() -> None:
             raw = f"Message-ID: <bench-{run}-{i}@bench.example>\r\n".encode() + emails[i % len(emails)]
             store_email(raw, channel="email", source="bench")
 
-    # Queries per input, measured in this process on a handful of e-mails before the run: the
-    # worker's ingest transaction plus the acknowledgement it writes (its sending is another task).
-    samples = []
-    for i in range(5):
-        raw = f"Message-ID: <probe-{run}-{i}@bench.example>\r\n".encode() + emails[(i * 7) % len(emails)]
-        inbound, _ = store_email(raw, channel="email", source="probe", enqueue=False)
-        with CaptureQueriesContext(connection) as queries:
-            ingest_inbound(inbound.pk)
-        samples.append(len(queries))
-    app.control.purge()  # the probes' acknowledgements are not part of the run
+    # Per-message cost in this process, before the run (queries, CPU): independent of the load.
+    figures = profile_ingest.measure(20)
     InboundMessage.objects.filter(source="probe").delete()
 
     procs = []
@@ -157,6 +154,7 @@ def main() -> None:
         )  # fmt: skip
     try:
         time.sleep(4)  # let the workers connect before the clock starts
+        cpu_before = sum(tree_cpu_seconds(proc.pid) for proc in procs)
         started = time.monotonic()
         # Inputs arrive concurrently (webhooks on several web processes, several mailboxes).
         with ThreadPoolExecutor(max_workers=producers) as pool:
@@ -169,6 +167,7 @@ def main() -> None:
             if not pending:
                 break
             time.sleep(0.5)
+        worker_cpu = sum(tree_cpu_seconds(proc.pid) for proc in procs) - cpu_before
     finally:
         for proc in procs:
             proc.terminate()
@@ -199,10 +198,19 @@ def main() -> None:
         f"workers: {workers} x prefork concurrency {concurrency}; {producers} producer threads stored "
         f"{n / stored:.0f} inputs/s"
     )
-    print(f"throughput end to end: {len(rows) / elapsed:.1f} inputs/s over {elapsed:.1f} s")
+    print(f"N = {n}; throughput end to end: {len(rows) / elapsed:.1f} inputs/s over {elapsed:.1f} s")
     print(f"receipt -> ticket visible: p50 {statistics.median(latencies):.2f} s, p95 {p95:.2f} s")
-    print(f"queries per e-mail ingested, acknowledgement included (sampled): {samples}")
-    print(f"tickets: {Ticket.objects.count()}, acknowledgements queued: {acks}")
+    print(f"workers' CPU during the run: {1000 * worker_cpu / len(rows):.1f} ms per input (Celery included)")
+    print("per message, measured in one process before the run (store, ingest task, send):")
+    for line in profile_ingest.describe(figures):
+        print("  " + line)
+    sent = Message.objects.filter(direction=Message.Direction.OUTBOUND, author__isnull=True, delivery_status="sent")
+    print(f"tickets: {Ticket.objects.count()}, acknowledgements: {acks} ({sent.count()} sent)")
+    load_end = os.getloadavg()
+    print(
+        f"load average at start {load_start[0]:.1f} / {load_start[1]:.1f} / {load_start[2]:.1f}, "
+        f"at end {load_end[0]:.1f} / {load_end[1]:.1f} / {load_end[2]:.1f} (2 cores)"
+    )
 
 
 if __name__ == "__main__":

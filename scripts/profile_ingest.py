@@ -45,6 +45,7 @@ def whatsapp_factory(run: str, numbers: int = 5000):
         message["id"] = f"wamid.{run}x{i}"
         message["from"] = f"39{(base + i % numbers) % 10**10:010d}"
         message["text"] = {"body": f"Richiesta numero {i}"}
+        message["timestamp"] = str(int(time.time()))  # written now, as in a live campaign
         value["contacts"][0]["wa_id"] = message["from"]
         return json.dumps(data).encode()
 
