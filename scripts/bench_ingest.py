@@ -2,6 +2,7 @@
 
     make bench-ingest                      # 3000 inputs, 2 workers x concurrency 2
     BENCH_N=6000 BENCH_WORKERS=2 BENCH_CONCURRENCY=2 make bench-ingest
+    BENCH_POOL=solo BENCH_WORKERS=4 make bench-ingest    # one process per worker
 
 What is measured: the inputs are stored the way the IMAP poller and the webhook store them
 (store_email / store_inbound, one commit each, task published on commit) by this process,
@@ -74,6 +75,7 @@ def main() -> None:
     n = int(os.environ.get("BENCH_N", "3000"))
     workers = int(os.environ.get("BENCH_WORKERS", "2"))
     concurrency = int(os.environ.get("BENCH_CONCURRENCY", "2"))
+    pool = os.environ.get("BENCH_POOL", "prefork")  # solo: one process per worker, no pool IPC
     whatsapp_share = float(os.environ.get("BENCH_WHATSAPP_SHARE", "0.3"))
     producers = int(os.environ.get("BENCH_PRODUCERS", "4"))
     if not os.environ.get("CELERY_BROKER_URL", "").startswith("redis"):
@@ -146,7 +148,7 @@ def main() -> None:
     for index in range(workers):
         procs.append(
             subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-                [sys.executable, "-m", "celery", "-A", "contactcenter", "worker", "--pool=prefork",
+                [sys.executable, "-m", "celery", "-A", "contactcenter", "worker", f"--pool={pool}",
                  f"--concurrency={concurrency}", "--loglevel=WARNING", "--without-gossip", "--without-mingle",
                  "--without-heartbeat", "-n", f"bench{index}@%h", "-O", "fair"],
                 cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -157,8 +159,8 @@ def main() -> None:
         cpu_before = sum(tree_cpu_seconds(proc.pid) for proc in procs)
         started = time.monotonic()
         # Inputs arrive concurrently (webhooks on several web processes, several mailboxes).
-        with ThreadPoolExecutor(max_workers=producers) as pool:
-            list(pool.map(store, range(n)))  # one DB connection per thread
+        with ThreadPoolExecutor(max_workers=producers) as executor:
+            list(executor.map(store, range(n)))  # one DB connection per thread
         stored = time.monotonic() - started
         deadline = time.monotonic() + 300
         pending = n
@@ -195,7 +197,7 @@ def main() -> None:
     acks = Message.objects.filter(direction=Message.Direction.OUTBOUND, author__isnull=True).count()
     print(f"inputs: {n} ({len(rows)} processed, {pending} still pending) — {states}")
     print(
-        f"workers: {workers} x prefork concurrency {concurrency}; {producers} producer threads stored "
+        f"workers: {workers} x {pool} concurrency {concurrency if pool == 'prefork' else 1}; {producers} producer threads stored "
         f"{n / stored:.0f} inputs/s"
     )
     print(f"N = {n}; throughput end to end: {len(rows) / elapsed:.1f} inputs/s over {elapsed:.1f} s")
