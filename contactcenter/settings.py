@@ -319,7 +319,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Supervisors and administrators must pass TOTP (django-otp) before these pages.
 SPORTELLO_TWO_FACTOR_PROTECTED_PREFIXES = ["/desk/", "/dashboard/", "/admin/", "/api/v1/"]
-SPORTELLO_TWO_FACTOR_ENFORCED = env.bool("TWO_FACTOR_ENFORCED", default=False)
+SPORTELLO_TWO_FACTOR_ENFORCED = env.bool("TWO_FACTOR_ENFORCED", default=True)
 OTP_TOTP_ISSUER = "Sportello"
 # HTTPS: secure by default when DEBUG is off; each can be turned off by env for a local HTTP run.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

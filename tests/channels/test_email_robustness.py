@@ -13,6 +13,7 @@ from channels_app.models import InboundMessage
 from channels_app.pipeline import ingest_inbound
 from tickets.models import Message, Ticket, TicketEvent
 
+from ..conftest import login_verified
 from ..factories import QueueFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
@@ -192,7 +193,7 @@ def test_quarantined_mail_is_listed_in_the_admin_and_retried_after_a_fix(
     # No queue is configured yet: the mail cannot become a ticket and is quarantined.
     inbound, outcome = receive(mail_with("a.txt", "text/plain", b"ciao"))
     assert outcome.quarantined
-    client.force_login(admin_user)
+    login_verified(client, admin_user)  # administrators pass the second factor
     changelist = reverse("admin:channels_app_inboundmessage_changelist")
     response = client.get(changelist, {"state__exact": "quarantined", "channel": "email"})
     assert response.status_code == 200
@@ -215,7 +216,7 @@ def test_the_inbound_list_in_the_admin_has_a_fixed_query_count(
 ):
     for i in range(30):
         receive(f"X-Only: {i}\r\n\r\nnumero {i}\r\n".encode())
-    client.force_login(admin_user)
+    login_verified(client, admin_user)  # administrators pass the second factor
     with django_assert_max_num_queries(12):
         response = client.get(reverse("admin:channels_app_inboundmessage_changelist"))
     assert response.status_code == 200

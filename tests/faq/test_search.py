@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from faq.models import FaqEntry
+from tests.conftest import login_verified
 
 from .factories import FaqEntryFactory
 
@@ -77,7 +78,7 @@ def test_cached_search_shows_an_entry_published_in_the_admin(client, seeded_faq,
     from faq.models import FaqTopic
 
     assert "0 answers found" in search(client, "it", "vendemmia").text  # now cached
-    client.force_login(admin_user)
+    login_verified(client, admin_user)  # administrators pass the second factor
     topic = FaqTopic.objects.get(slug="lavoro")
     response = client.post(
         reverse("admin:faq_faqentry_add"),

@@ -7,6 +7,8 @@ from django.urls import reverse
 from operators.models import Operator, Role
 from tickets.models import Channel, Citizen, Ticket
 
+from ..conftest import login_verified
+
 pytestmark = pytest.mark.django_db
 
 
@@ -54,7 +56,7 @@ def test_admin_lists_and_forms_work_for_every_model(client):
     from django.contrib import admin
     from django.contrib.auth import get_user_model
 
-    client.force_login(get_user_model().objects.get(username="admin"))
+    login_verified(client, get_user_model().objects.get(username="admin"))  # past the second factor
     for model, model_admin in admin.site._registry.items():
         opts = model._meta
         changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
