@@ -132,3 +132,22 @@ def admin_client(client, admin_user):
     """pytest-django's admin_client, past the second factor that administrators must pass."""
     login_verified(client, admin_user)
     return client
+
+
+def pytest_itemcollected(item):
+    """Every transactional test (live_server, worker, races) restores the migrations' data.
+
+    A plain transactional test's closing flush re-creates content types through
+    post_migrate, which then collide with the rows a serialized-rollback test loads.
+    Making them all serialized avoids the order-dependent failure and gives each one
+    the topics and role groups the data migrations created.
+    """
+    names = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    transactional = "live_server" in names or "transactional_db" in names or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if transactional and not (marker is not None and marker.kwargs.get("serialized_rollback")):
+        kwargs = dict(marker.kwargs) if marker is not None else {}
+        kwargs.update(transaction=True, serialized_rollback=True)
+        item.own_markers.insert(0, pytest.mark.django_db(**kwargs).mark)

@@ -107,8 +107,10 @@ def test_session_lifetime_is_bounded(settings):
 
 
 def test_check_deploy_reports_nothing():
+    # The browser tests' module-level switch must not leak into a deployment check.
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {
-        **os.environ,
+        **inherited,
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(60),
         "ALLOWED_HOSTS": "sportello.example.org",
