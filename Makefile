@@ -61,7 +61,7 @@ clean:
 bench-desk: $(STAMP)
 	$(PY) scripts/bench_desk.py
 
-bench-ingest: install
+bench-ingest: $(STAMP)
 	$(PY) scripts/bench_ingest.py
 
 bench-portal: $(STAMP)
