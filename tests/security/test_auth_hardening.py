@@ -26,7 +26,6 @@ def test_login_locks_out_after_repeated_failures(client, front_operator, setting
         client.post(url, {"username": "anna", "password": "wrong"})
     response = client.post(url, {"username": "anna", "password": "password-for-tests"})
     assert response.status_code == 429
-    assert "Too many failed sign-in attempts" in response.text or response.status_code == 429
     assert "_auth_user_id" not in client.session
 
 
@@ -52,7 +51,7 @@ def test_supervisor_sets_up_totp_and_goes_on(client, supervisor):
     client.get("/accounts/2fa/")  # creates the pending device and shows its secret
     device = TOTPDevice.objects.get(user=supervisor, confirmed=False)
     wrong = client.post("/accounts/2fa/", {"token": "000000", "next": "/desk/"})
-    assert "not valid" in wrong.text
+    assert wrong.status_code == 200 and 'role="alert"' in wrong.text  # the code is refused, in any language
     # django-otp slows down guessing after a failure; the user would simply wait a moment.
     TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
     code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
