@@ -111,8 +111,10 @@ def _ingest_item(inbound: InboundMessage, item: InboundItem, outcome: IngestOutc
     # service's savepoint, which rolls back that ticket or message alone.
     try:
         _ingest_item_once(inbound, item, outcome)
-    except IntegrityError:
-        if _already_ingested(inbound, item):
+    except IntegrityError as exc:
+        # Only that key's refusal is rolled back to a savepoint; anything else is quarantined as before.
+        duplicate = any(k in str(exc) for k in ("message_unique_external_id", "tickets_message.external_id"))
+        if duplicate and _already_ingested(inbound, item):
             return  # nothing to do
         raise
 
