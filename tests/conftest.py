@@ -1,5 +1,6 @@
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from operators.models import Role
 from tickets.calendar import clear_calendar_cache
@@ -27,6 +28,10 @@ def _isolated_media(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     clear_calendar_cache()
+    # Code run outside a request (services, tasks, commands) speaks the msgids' English in tests;
+    # pages choose their language as in production (URL prefix, operator's choice, Italian default).
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -117,4 +117,5 @@ def test_appointment_requested_with_the_request(client, portal_ready):
     assert appointment.status == Appointment.Status.REQUESTED
     assert appointment.procedure.slug == "rinnovo-permesso-lavoro-subordinato"
     status = client.get(portal("portal:status_token", "it", appointment.ticket.access_token))
-    assert "Appointment requested" in status.text or "Requested" in status.text
+    with translation.override("it"):
+        assert translation.gettext("Appointment requested") in status.text

@@ -125,7 +125,10 @@ def test_checklist_is_refused_for_a_ticket_the_operator_cannot_see(client, seede
 def test_checklist_partial_renders_for_the_desk(seeded_faq, ticket):
     from django.template.loader import render_to_string
 
-    html = render_to_string("faq/_send_checklist.html", {"ticket": ticket})  # as the desk includes it
+    from django.utils import translation
+
+    with translation.override("it"):  # as the desk includes it for an Italian-speaking operator
+        html = render_to_string("faq/_send_checklist.html", {"ticket": ticket})
     assert reverse("portal_ops:send_checklist", args=[ticket.pk]) in html
     assert "hx-post" in html
     assert "Cittadinanza italiana per residenza" in html
