@@ -124,7 +124,6 @@ def test_checklist_is_refused_for_a_ticket_the_operator_cannot_see(client, seede
 
 def test_checklist_partial_renders_for_the_desk(seeded_faq, ticket):
     from django.template.loader import render_to_string
-
     from django.utils import translation
 
     with translation.override("it"):  # as the desk includes it for an Italian-speaking operator
