@@ -13,7 +13,6 @@ urlpatterns = [
     path("api/v1/cti/<str:token>/", channel_views.cti_event),  # PBX connectors configured with a slash
     path("api/v1/", include("api.urls")),
     path("", include("privacy.urls")),
-    path("", include("privacy.urls")),
     path("webhooks/", include("channels_app.urls")),
     path("dashboard/", include("reports.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
