@@ -139,20 +139,52 @@ def admin_client(client, admin_user):
     return client
 
 
-def pytest_itemcollected(item):
-    """Every transactional test (live_server, worker, races) restores the migrations' data.
 
-    A plain transactional test's closing flush re-creates content types through
-    post_migrate, which then collide with the rows a serialized-rollback test loads.
-    Making them all serialized avoids the order-dependent failure and gives each one
-    the topics and role groups the data migrations created.
+def pytest_itemcollected(item):
+    """Transactional tests (live_server, workers, races) flush the database when they end.
+
+    Serialized rollback cannot be trusted to restore what the data migrations wrote:
+    content types re-created between two such tests collide with the serialized rows.
+    So every transactional test runs without it, and `_restore_migration_data` puts
+    the migrations' data (topics, role groups, canned replies) back before it starts.
     """
     names = getattr(item, "fixturenames", ())
     marker = item.get_closest_marker("django_db")
-    transactional = "live_server" in names or "transactional_db" in names or (
-        marker is not None and marker.kwargs.get("transaction")
+    transactional = (
+        "live_server" in names
+        or "transactional_db" in names
+        or (marker is not None and marker.kwargs.get("transaction"))
     )
-    if transactional and not (marker is not None and marker.kwargs.get("serialized_rollback")):
+    if transactional:
         kwargs = dict(marker.kwargs) if marker is not None else {}
-        kwargs.update(transaction=True, serialized_rollback=True)
+        kwargs.update(transaction=True, serialized_rollback=False)
         item.own_markers.insert(0, pytest.mark.django_db(**kwargs).mark)
+
+
+# (app, migration, function) of every data migration whose rows a flush removes.
+DATA_MIGRATIONS = [
+    ("tickets", "0002_topics_and_database_rules", "seed_topics"),
+    ("operators", "0002_role_groups", "create_groups"),
+    ("faq", "0004_faq_permissions", "grant"),
+    ("operators", "0005_starter_canned_replies", "create"),
+]
+_state_apps = None
+
+
+@pytest.fixture(autouse=True)
+def _restore_migration_data(request):
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("_django_db_helper")
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    global _state_apps
+    if _state_apps is None:
+        _state_apps = MigrationLoader(connection).project_state().apps
+    for app, migration, function in DATA_MIGRATIONS:
+        module = importlib.import_module(f"{app}.migrations.{migration}")
+        getattr(module, function)(_state_apps, None)
