@@ -87,13 +87,24 @@ def _check_version(ticket: Ticket, expected_version: int | None) -> None:
         raise errors.StaleTicket(reference=ticket.reference)
 
 
+def _refuse(ticket: Ticket, to_status: str) -> errors.IllegalTransition:
+    return errors.IllegalTransition(
+        reference=ticket.reference, from_status=Status(ticket.status).label, to_status=Status(to_status).label
+    )
+
+
 def _check_transition(ticket: Ticket, to_status: str) -> None:
     if to_status not in TRANSITIONS[ticket.status]:
-        raise errors.IllegalTransition(
-            reference=ticket.reference,
-            from_status=Status(ticket.status).label,
-            to_status=Status(to_status).label,
-        )
+        raise _refuse(ticket, to_status)
+
+
+def _write_note(ticket: Ticket, actor, text: str) -> Message | None:
+    """An internal note on the ticket, when there is something to say."""
+    if not (text or "").strip():
+        return None
+    return Message.objects.create(
+        ticket=ticket, direction=Message.Direction.NOTE, channel=ticket.channel, author=actor, text=text.strip()
+    )
 
 
 def _save(ticket: Ticket, *fields: str) -> None:
@@ -126,10 +137,6 @@ def _holder_name(ticket: Ticket) -> str:
 
     holder = get_user_model().objects.filter(pk=ticket.assignee_id).first()
     return _display(holder) if holder else "—"
-
-
-def _notify_desk(ticket_id: int) -> None:
-    """Desk screens poll; nothing to push yet beyond the bumped version."""
 
 
 def default_queue(office: Office, tier: str) -> Queue:
@@ -374,7 +381,6 @@ def add_inbound_message(
     )
     if ticket.status == Status.REOPENED and previous != Status.REOPENED:
         record_event(ticket, TicketEvent.Kind.REOPENED, from_status=previous, to_status=Status.REOPENED, public=True)
-    transaction.on_commit(partial(_notify_desk, ticket.pk))
     return message
 
 
@@ -402,7 +408,6 @@ def take_ticket(*, actor, ticket_id: int, expected_version: int | None = None) -
     previous = ticket.status
     ticket.refresh_from_db()
     record_event(ticket, TicketEvent.Kind.TAKEN, actor=actor, from_status=previous, to_status=to_status, public=True)
-    transaction.on_commit(partial(_notify_desk, ticket.pk))
     return ticket
 
 
@@ -410,9 +415,7 @@ def take_ticket(*, actor, ticket_id: int, expected_version: int | None = None) -
 def assign_ticket(*, actor, ticket_id: int, assignee, expected_version: int | None = None) -> Ticket:
     ticket = _load(actor, ticket_id, expected_version)
     if not ticket.is_active:
-        raise errors.IllegalTransition(
-            reference=ticket.reference, from_status=ticket.get_status_display(), to_status=Status.OPEN.label
-        )
+        raise _refuse(ticket, Status.OPEN)
     if not can_see_ticket(assignee, ticket) and not can_work_queue(assignee, ticket.queue):
         raise errors.InvalidAssignee(name=_display(assignee))
     previous_status, previous_assignee = ticket.status, ticket.assignee_id
@@ -432,7 +435,6 @@ def assign_ticket(*, actor, ticket_id: int, assignee, expected_version: int | No
         assignee_id=assignee.pk,
         previous_assignee_id=previous_assignee,
     )
-    transaction.on_commit(partial(_notify_desk, ticket.pk))
     return ticket
 
 
@@ -445,9 +447,7 @@ def escalate_ticket(
         raise errors.ReasonRequired()
     ticket = _load(actor, ticket_id, expected_version)
     if ticket.tier == Tier.BACK and ticket.status != Status.REOPENED:
-        raise errors.IllegalTransition(
-            reference=ticket.reference, from_status=ticket.get_status_display(), to_status=Status.ESCALATED.label
-        )
+        raise _refuse(ticket, Status.ESCALATED)
     _check_transition(ticket, Status.ESCALATED)
     target = queue or default_queue(ticket.office, Tier.BACK)
     if target.tier != Tier.BACK:
@@ -467,7 +467,6 @@ def escalate_ticket(
         queue=target.name,
         queue_id=target.pk,
     )
-    transaction.on_commit(partial(_notify_desk, ticket.pk))
     return ticket
 
 
@@ -477,17 +476,13 @@ def return_to_front_office(*, actor, ticket_id: int, note: str, expected_version
         raise errors.ReasonRequired()
     ticket = _load(actor, ticket_id, expected_version)
     if ticket.tier != Tier.BACK:
-        raise errors.IllegalTransition(
-            reference=ticket.reference, from_status=ticket.get_status_display(), to_status=Status.OPEN.label
-        )
+        raise _refuse(ticket, Status.OPEN)
     _check_transition(ticket, Status.OPEN)
     previous = ticket.status
     target = default_queue(ticket.office, Tier.FRONT)
     ticket.status, ticket.tier, ticket.queue, ticket.assignee = Status.OPEN, Tier.FRONT, target, None
     _save(ticket, "status", "tier", "queue", "assignee")
-    Message.objects.create(
-        ticket=ticket, direction=Message.Direction.NOTE, channel=ticket.channel, author=actor, text=note.strip()
-    )
+    _write_note(ticket, actor, note)
     record_event(
         ticket,
         TicketEvent.Kind.RETURNED,
@@ -497,7 +492,6 @@ def return_to_front_office(*, actor, ticket_id: int, note: str, expected_version
         note=note.strip(),
         queue=target.name,
     )
-    transaction.on_commit(partial(_notify_desk, ticket.pk))
     return ticket
 
 
@@ -513,9 +507,7 @@ def hand_to_official(
         raise errors.ReasonRequired()
     ticket = _load(actor, ticket_id, expected_version)
     if ticket.tier != Tier.BACK or not ticket.is_active:
-        raise errors.IllegalTransition(
-            reference=ticket.reference, from_status=ticket.get_status_display(), to_status=Status.IN_PROGRESS.label
-        )
+        raise _refuse(ticket, Status.IN_PROGRESS)
     previous = ticket.status
     fields = []
     if ticket.status != Status.IN_PROGRESS:
@@ -526,10 +518,7 @@ def hand_to_official(
         ticket.assignee = actor
         fields.append("assignee")
     _save(ticket, *fields)
-    if note.strip():
-        Message.objects.create(
-            ticket=ticket, direction=Message.Direction.NOTE, channel=ticket.channel, author=actor, text=note.strip()
-        )
+    _write_note(ticket, actor, note)
     record_event(
         ticket,
         TicketEvent.Kind.HANDED_TO_OFFICIAL,
@@ -540,7 +529,6 @@ def hand_to_official(
         official=official_name.strip(),
         note=note.strip(),
     )
-    transaction.on_commit(partial(_notify_desk, ticket.pk))
     return ticket
 
 
@@ -558,9 +546,7 @@ def reply_to_ticket(
         raise errors.TextRequired()
     ticket = _load(actor, ticket_id, expected_version)
     if ticket.status == Status.CLOSED:
-        raise errors.IllegalTransition(
-            reference=ticket.reference, from_status=ticket.get_status_display(), to_status=Status.OPEN.label
-        )
+        raise _refuse(ticket, Status.OPEN)
     now = timezone.now()
     message = Message.objects.create(
         ticket=ticket,
@@ -606,9 +592,7 @@ def add_note(*, actor, ticket_id: int, text: str, attachments: Sequence[NewAttac
     if not (text or "").strip():
         raise errors.TextRequired()
     ticket = _load(actor, ticket_id)
-    message = Message.objects.create(
-        ticket=ticket, direction=Message.Direction.NOTE, channel=ticket.channel, author=actor, text=text.strip()
-    )
+    message = _write_note(ticket, actor, text)
     store_attachments(ticket, message, attachments)
     _save(ticket)
     record_event(ticket, TicketEvent.Kind.NOTE, actor=actor, message_id=message.pk)
@@ -643,10 +627,7 @@ def resolve_ticket(
         ticket.assignee = actor
         fields.append("assignee")
     _save(ticket, *fields)
-    if note.strip():
-        Message.objects.create(
-            ticket=ticket, direction=Message.Direction.NOTE, channel=ticket.channel, author=actor, text=note.strip()
-        )
+    _write_note(ticket, actor, note)
     record_event(
         ticket,
         TicketEvent.Kind.RESOLVED,
