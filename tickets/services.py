@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -42,6 +44,8 @@ NEXT_WORKING_DAY_CHANNELS = {Channel.VOICEMAIL}
 
 # Sent after commit whenever a ticket changed (kwargs: office_id, created_at); statistics listen.
 ticket_changed = Signal()
+# Inside coalesced_ticket_changes(): the changes to announce, one per (office, local day of creation).
+_pending_changes: ContextVar[dict | None] = ContextVar("pending_ticket_changes", default=None)
 
 
 @dataclass(frozen=True)
@@ -67,9 +71,16 @@ def record_event(
     at: datetime | None = None,
     **data: object,
 ) -> TicketEvent:
-    transaction.on_commit(
-        partial(ticket_changed.send_robust, sender=Ticket, office_id=ticket.office_id, created_at=ticket.created_at)
-    )
+    pending = _pending_changes.get()
+    if pending is not None:
+        day = timezone.localtime(ticket.created_at).date()
+        pending.setdefault((ticket.office_id, day), ticket.created_at)
+    else:
+        transaction.on_commit(
+            partial(
+                ticket_changed.send_robust, sender=Ticket, office_id=ticket.office_id, created_at=ticket.created_at
+            )
+        )
     return TicketEvent.objects.create(
         ticket=ticket,
         kind=kind,
@@ -80,6 +91,25 @@ def record_event(
         data=data,
         created_at=at or timezone.now(),
     )
+
+
+@contextmanager
+def coalesced_ticket_changes() -> Iterator[None]:
+    """Announce ticket_changed once per (office, day) when the block ends, not once per event.
+
+    For a caller that writes many tickets in one transaction (ingestion in batches): the
+    receivers (desk list cache, statistics) need to hear of each office and day once. Wrap the
+    whole transaction: the announcements go out after it committed, and not at all if it
+    raised. An item rolled back to its savepoint inside may still be announced: harmless.
+    """
+    pending: dict = {}
+    token = _pending_changes.set(pending)
+    try:
+        yield
+    finally:
+        _pending_changes.reset(token)
+    for (office_id, _day), created_at in pending.items():
+        ticket_changed.send_robust(sender=Ticket, office_id=office_id, created_at=created_at)
 
 
 def _check_version(ticket: Ticket, expected_version: int | None) -> None:
