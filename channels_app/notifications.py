@@ -126,6 +126,43 @@ def acknowledge_new_ticket(ticket: Ticket, *, send_here: bool = False, **known) 
     return _acknowledge(ticket, send_here=send_here, **known)
 
 
+def acknowledge_new_tickets(tickets: list[tuple[Ticket, dict]]) -> list[Message]:
+    """acknowledge_new_ticket for the tickets an ingestion batch opened, after its commit.
+
+    Recorded in one statement and sent from this process (the worker) at once, each with what
+    build_outbound would otherwise query; an acknowledgement that cannot be rendered is logged
+    and does not stop the others.
+    """
+    if not getattr(settings, "SPORTELLO_SEND_ACKNOWLEDGEMENTS", True):
+        return []
+    pending = []
+    for ticket, known in tickets:
+        if not _reachable(ticket):
+            continue
+        try:
+            language = _language(ticket)
+            with translation.override(language):
+                subject, text, html = _render("acknowledgement", _context(ticket, language))
+        except Exception:
+            logger.exception("could not write the acknowledgement of %s", ticket.reference)
+            continue
+        message = Message(
+            ticket=ticket,
+            direction=Message.Direction.OUTBOUND,
+            channel=ticket.channel,
+            subject=subject[:255],
+            text=text,
+            html=html,
+            delivery_status=Message.Delivery.PENDING,
+        )
+        pending.append((message, known))
+    Message.objects.bulk_create([message for message, _known in pending])
+    from .tasks import send_many
+
+    send_many(pending, auto_submitted="auto-replied")
+    return [message for message, _known in pending]
+
+
 def _acknowledge(ticket: Ticket, **options) -> Message:
     language = _language(ticket)
     with translation.override(language):

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tickets import services
-from tickets.models import ACTIVE_STATUSES, Citizen, Message, Ticket, TicketEvent, Topic
+from tickets.models import ACTIVE_STATUSES, Citizen, Message, Queue, Ticket, TicketEvent, Topic
 from tickets.selectors import find_open_ticket_for_citizen
 
 from .base import ChannelUnavailable, InboundItem, InvalidInput, ParseResult, get_adapter
@@ -29,6 +31,26 @@ logger = logging.getLogger(__name__)
 CONVERSATION_WINDOW = timedelta(days=7)
 
 
+# Inputs one worker claims and processes in one transaction (ingest_pending), each in its own savepoint.
+BATCH_SIZE = 32
+# Draining tasks at work at once (each holds a slot in the cache); more inputs only make batches bigger.
+DEFAULT_DRAINERS = 2
+SLOT_SECONDS = 60  # a slot whose drainer died frees itself after this long
+
+
+@dataclass
+class BatchContext:
+    """What the inputs of one batch share, looked up once: the default queue, the acknowledgements to send."""
+
+    front_queue: Queue | None = None
+    acknowledgements: list = field(default_factory=list)  # (ticket, what build_outbound knows), sent after commit
+
+    def default_front_queue(self) -> Queue:
+        if self.front_queue is None:
+            self.front_queue = services.default_front_queue()
+        return self.front_queue
+
+
 @dataclass
 class IngestOutcome:
     inbound: InboundMessage
@@ -37,6 +59,7 @@ class IngestOutcome:
     ignored: str = ""
     quarantined: str = ""
     send_here: bool = False  # acknowledgements are sent by this process after commit (the worker)
+    batch: BatchContext | None = None  # set when the input is processed with others (ingest_pending)
 
 
 def content_key(raw: bytes) -> str:
@@ -68,10 +91,78 @@ def store_inbound(
     except IntegrityError:
         return InboundMessage.objects.get(channel=channel, external_id=key), False
     if enqueue:
-        from .tasks import process_inbound
-
-        transaction.on_commit(partial(process_inbound.delay, inbound.pk))
+        transaction.on_commit(partial(_hand_to_worker, inbound.pk))
     return inbound, True
+
+
+def _hand_to_worker(inbound_id: int) -> None:
+    """Get a worker onto the stored input: wake a draining task unless enough of them are at work.
+
+    Without a broker (tasks run eagerly, in this process) the input is processed by itself, as
+    before. Without a shared cache the slots cannot be seen by the workers: every input
+    publishes a draining task, which finds the input gone when another one took it already.
+    """
+    from .tasks import drain_inbound, process_inbound
+
+    if drain_inbound.app.conf.task_always_eager:
+        process_inbound.delay(inbound_id)
+        return
+    if not _shared_cache():
+        drain_inbound.delay(None)
+        return
+    for slot in range(_drainers()):
+        if cache.add(_slot_key(slot), 1, SLOT_SECONDS):
+            try:
+                drain_inbound.delay(slot)
+            except Exception:
+                cache.delete(_slot_key(slot))  # the broker is down: the next input tries again
+                raise
+            return
+    # Every slot is held: a drainer that holds one releases it only after looking once more.
+
+
+def _drainers() -> int:
+    return max(1, int(getattr(settings, "SPORTELLO_INGEST_DRAINERS", DEFAULT_DRAINERS)))
+
+
+def _shared_cache() -> bool:
+    backend = settings.CACHES["default"]["BACKEND"]
+    return not backend.endswith(("LocMemCache", "DummyCache"))
+
+
+def _slot_key(slot: int) -> str:
+    # Per database: two deployments (or test runs) sharing one Redis must not hold each other's slots.
+    return f"ingest:drainer:{connection.settings_dict['NAME']}:{slot}"
+
+
+def drain(slot: int | None = None, batch_size: int = BATCH_SIZE) -> int:
+    """Process waiting inputs batch after batch until none is left; returns how many were claimed.
+
+    Holding slot `slot`, store_inbound publishes no task for new inputs: this loop finds them.
+    Before leaving it frees the slot and looks once more, so an input stored while the slot
+    was held (its store saw the slot taken) is never left behind: either this last look finds
+    it, or its store found the slot free and woke a drainer.
+    """
+    total = 0
+    try:
+        while True:
+            if slot is not None:
+                cache.set(_slot_key(slot), 1, SLOT_SECONDS)
+            claimed = ingest_pending(batch_size)
+            total += claimed
+            if claimed:
+                continue
+            if slot is None:
+                return total
+            cache.delete(_slot_key(slot))
+            claimed = ingest_pending(batch_size)
+            total += claimed
+            if not claimed or not cache.add(_slot_key(slot), 1, SLOT_SECONDS):
+                return total  # nothing left, or a new drainer holds the slot now
+    except BaseException:
+        if slot is not None:
+            cache.delete(_slot_key(slot))  # let the next input wake another drainer at once
+        raise
 
 
 def _find_thread(item: InboundItem, channel: str, citizen) -> Ticket | None:
@@ -171,6 +262,7 @@ def _ingest_item_once(inbound: InboundMessage, item: InboundItem, outcome: Inges
     ticket = services.open_ticket(
         citizen=citizen,
         channel=inbound.channel,
+        queue=outcome.batch.default_front_queue() if outcome.batch else None,
         topic=topic,
         subject=item.subject,
         text=item.text,
@@ -207,6 +299,11 @@ def _acknowledge_new(ticket: Ticket, item: InboundItem, outcome: IngestOutcome) 
     window_open = None  # unknown: the sender asks WhatsApp's 24-hour window from the database
     if ticket.channel == "whatsapp" and timezone.now() - ticket.last_citizen_message_at < SERVICE_WINDOW:
         window_open = True  # the citizen wrote just now
+    if outcome.batch is not None:  # sent with the batch's others once it committed
+        outcome.batch.acknowledgements.append(
+            (ticket, {"thread": thread, "attachments": [], "window_open": window_open})
+        )
+        return
     transaction.on_commit(
         partial(
             acknowledge_new_ticket,
@@ -296,31 +393,164 @@ def ingest_inbound(inbound_id: int, *, send_here: bool = False) -> IngestOutcome
             state = InboundMessage.objects.select_for_update().filter(pk=inbound.pk).values_list("state", flat=True)
             if state.first() != InboundMessage.State.RECEIVED:
                 return None
-            locked = inbound
-            apply_status_updates(result, inbound.channel)
-            reasons = [i.ignore_reason for i in result.items if i.ignore_reason]
-            for item in result.items:
-                if not item.ignore_reason:
-                    _ingest_item(locked, item, outcome)
-            tickets = outcome.created + outcome.threaded
-            locked.ticket = tickets[0] if tickets else None
-            if result.ignored or (reasons and not tickets):
-                outcome.ignored = result.ignored or reasons[0]
-                locked.state, locked.error = InboundMessage.State.IGNORED, outcome.ignored
-            else:
-                locked.state = InboundMessage.State.PROCESSED
-            locked.processed_at = timezone.now()
-            locked.save(update_fields=["state", "error", "ticket", "processed_at"])
+            _apply(inbound, result, outcome)
+            inbound.save(update_fields=["state", "error", "ticket", "processed_at"])
     except ChannelUnavailable:
         raise  # the task retries with backoff; the raw input stays RECEIVED
     except Exception as exc:  # anything else is quarantined with its reason, never lost
-        reason = str(exc) if isinstance(exc, InvalidInput) else f"{type(exc).__name__}: {exc}"
-        logger.warning("inbound %s quarantined: %s", inbound.pk, reason)
+        reason = _quarantine_reason(inbound, exc)
         InboundMessage.objects.filter(pk=inbound.pk).update(
             state=InboundMessage.State.QUARANTINED, error=reason[:5000], processed_at=timezone.now()
         )
         outcome.quarantined = reason
     return outcome
+
+
+def _apply(inbound: InboundMessage, result: ParseResult, outcome: IngestOutcome) -> None:
+    """Write what the parsed input says, inside the caller's transaction; set (not save) its new state."""
+    apply_status_updates(result, inbound.channel)
+    reasons = [i.ignore_reason for i in result.items if i.ignore_reason]
+    for item in result.items:
+        if not item.ignore_reason:
+            _ingest_item(inbound, item, outcome)
+    tickets = outcome.created + outcome.threaded
+    inbound.ticket = tickets[0] if tickets else None
+    if result.ignored or (reasons and not tickets):
+        outcome.ignored = result.ignored or reasons[0]
+        inbound.state, inbound.error = InboundMessage.State.IGNORED, outcome.ignored
+    else:
+        inbound.state = InboundMessage.State.PROCESSED
+    inbound.processed_at = timezone.now()
+
+
+def _quarantine_reason(inbound: InboundMessage, exc: Exception) -> str:
+    reason = str(exc) if isinstance(exc, InvalidInput) else f"{type(exc).__name__}: {exc}"
+    logger.warning("inbound %s quarantined: %s", inbound.pk, reason)
+    return reason
+
+
+def _claim_batch(limit: int) -> list[InboundMessage]:
+    """Count an attempt on up to `limit` waiting inputs nobody has tried yet, and load them; one statement.
+
+    The committed attempt is the batch's lease: other drainers only take inputs with none, and
+    an input whose batch died (attempts 1, still RECEIVED) is left to requeue_received, which
+    hands it to process_inbound alone; so an input that kills its worker cannot take a whole
+    batch down twice.
+    """
+    table = connection.ops.quote_name(InboundMessage._meta.db_table)
+    lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    return list(
+        InboundMessage.objects.raw(
+            f"UPDATE {table} SET attempts = attempts + 1 WHERE id IN ("  # noqa: S608 - our table name only
+            f"SELECT id FROM {table} WHERE state = %s AND attempts = 0 ORDER BY received_at, id LIMIT %s{lock}"
+            ") AND state = %s AND attempts = 0 RETURNING *",
+            [InboundMessage.State.RECEIVED, limit, InboundMessage.State.RECEIVED],
+        )
+    )
+
+
+def ingest_pending(limit: int = BATCH_SIZE) -> int:
+    """Claim up to `limit` waiting inputs and process them in one transaction; returns how many were claimed.
+
+    Each input has its own savepoint: one that fails is rolled back alone and quarantined with
+    its reason (raw bytes kept), the others commit together. What needs the network (media to
+    download) is fetched before the transaction, as ingest_inbound does; an input whose
+    provider is down is left RECEIVED for process_inbound and its retries with backoff.
+    Acknowledgements are recorded and sent after the commit, ticket_changed announced once
+    per office and day.
+    """
+    from .tasks import process_inbound
+
+    claimed = _claim_batch(limit)
+    if not claimed:
+        return 0
+    adapters: dict = {}
+    ready: list[tuple[InboundMessage, ParseResult | Exception]] = []
+    for inbound in claimed:
+        try:
+            if inbound.channel not in adapters:
+                adapters[inbound.channel] = get_adapter(inbound.channel)
+            adapter = adapters[inbound.channel]
+            result = adapter.parse(bytes(inbound.raw), inbound.metadata)
+            for item in result.items:
+                if not item.ignore_reason:
+                    adapter.fetch_media(item)
+        except ChannelUnavailable:
+            process_inbound.apply_async((inbound.pk,), countdown=30)  # its own task retries with backoff
+            continue
+        except Exception as exc:  # quarantined below, in the batch's transaction
+            ready.append((inbound, exc))
+            continue
+        ready.append((inbound, result))
+    if not ready:
+        return len(claimed)
+    batch = BatchContext()
+    with services.coalesced_ticket_changes():
+        with transaction.atomic():
+            # A process_inbound task may have taken one meanwhile (requeue_received): it is done then.
+            waiting = set(
+                InboundMessage.objects.select_for_update()
+                .filter(pk__in=[inbound.pk for inbound, _ in ready], state=InboundMessage.State.RECEIVED)
+                .values_list("pk", flat=True)
+            )
+            done = []
+            for inbound, result in ready:
+                if inbound.pk not in waiting:
+                    continue
+                if isinstance(result, Exception):
+                    _set_quarantined(inbound, _quarantine_reason(inbound, result))
+                    done.append(inbound)
+                    continue
+                outcome = IngestOutcome(inbound=inbound, created=[], threaded=[], send_here=True, batch=batch)
+                acknowledged = len(batch.acknowledgements)
+                try:
+                    with transaction.atomic():
+                        _apply(inbound, result, outcome)
+                except Exception as exc:  # rolled back to its savepoint: this input alone
+                    del batch.acknowledgements[acknowledged:]
+                    _set_quarantined(inbound, _quarantine_reason(inbound, exc))
+                done.append(inbound)
+            update_rows(InboundMessage, done, ["state", "error", "ticket", "processed_at"])
+        if batch.acknowledgements:
+            from .notifications import acknowledge_new_tickets
+
+            acknowledge_new_tickets(batch.acknowledgements)
+    return len(claimed)
+
+
+def update_rows(model, objects: list, fields: list[str]) -> None:
+    """model.objects.bulk_update(objects, fields), as one UPDATE ... FROM (VALUES ...) on PostgreSQL.
+
+    bulk_update writes a CASE per field listing every row, which Django takes longer to build
+    than PostgreSQL takes to run; a VALUES list is a row per object, each value cast to its column.
+    """
+    if not objects:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(objects, fields)
+        return
+    qn = connection.ops.quote_name
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    names = ", ".join(qn(column.column) for column in columns)
+    assignments = ", ".join(f"{qn(c.column)} = v.{qn(c.column)}::{c.db_type(connection)}" for c in columns)
+    row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+    params: list = []
+    for obj in objects:
+        params.append(obj.pk)
+        params.extend(column.get_db_prep_save(getattr(obj, column.attname), connection) for column in columns)
+    table, pk = qn(meta.db_table), qn(meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([row] * len(objects))}) "  # noqa: S608
+            f"AS v(pk, {names}) WHERE {table}.{pk} = v.pk::bigint",
+            params,
+        )
+
+
+def _set_quarantined(inbound: InboundMessage, reason: str) -> None:
+    inbound.state, inbound.error = InboundMessage.State.QUARANTINED, reason[:5000]
+    inbound.ticket, inbound.processed_at = None, timezone.now()
 
 
 @transaction.atomic

@@ -153,6 +153,33 @@ def send_now(message: Message, auto_submitted: str = "", **known) -> None:
     _mark_sent(message, channel, external_id)
 
 
+def send_many(messages: list[tuple[Message, dict]], auto_submitted: str = "") -> None:
+    """send_now for several just-committed messages (an ingestion batch's acknowledgements).
+
+    The same fallbacks one by one; the messages delivered are marked sent in one statement.
+    """
+    sent = []
+    for message, known in messages:
+        try:
+            channel, to = route(message)
+            external_id = get_adapter(channel).send(build_outbound(message, channel, to, auto_submitted, **known))
+        except ChannelUnavailable:
+            send_outbound_message.apply_async(
+                (message.pk,), {"auto_submitted": auto_submitted}, countdown=_backoff(0)
+            )  # fmt: skip
+            continue
+        except (ValueError, InvalidInput) as exc:
+            _mark_failed(message, str(exc))
+            continue
+        message.delivery_status, message.external_id, message.channel = (
+            Message.Delivery.SENT, (external_id or "")[:255], channel
+        )  # fmt: skip
+        sent.append(message)
+    from .pipeline import update_rows
+
+    update_rows(Message, sent, ["delivery_status", "external_id", "channel"])
+
+
 @transaction.atomic
 def _mark_failed(message: Message, error: str) -> None:
     Message.objects.filter(pk=message.pk).update(delivery_status=Message.Delivery.FAILED, delivery_error=error)
@@ -168,6 +195,18 @@ def process_inbound(self, inbound_id: int) -> None:
         ingest_inbound(inbound_id, send_here=True)  # the acknowledgement leaves from here, no second task
     except ChannelUnavailable as exc:
         raise self.retry(exc=exc) from exc
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def drain_inbound(slot: int | None = None) -> int:
+    """Process the waiting inputs in batches until none is left (store_inbound wakes it; see pipeline.drain).
+
+    Killed midway, it loses nothing: its batch's transaction rolls back, the inputs stay RECEIVED
+    and requeue_received hands them to process_inbound one by one.
+    """
+    from .pipeline import drain
+
+    return drain(slot)
 
 
 @shared_task(acks_late=True, ignore_result=True)
