@@ -3,8 +3,8 @@
     DATABASE_URL=postgres://... .venv/bin/python scripts/profile_ingest.py [N] [--profile]
 
 Meaningful on a loaded machine, unlike wall-clock rates: queries are counted and CPU time is
-process time. Phases: store (what the webhook / IMAP poller does), ingest (the worker's task,
-acknowledgement included) and send (a separate send task for acknowledgements the ingest task
+process time. Phases: store (what the webhook / IMAP poller does), ingest (the worker's task for one input,
+acknowledgement included), the same in batches (the draining task, pipeline.ingest_pending) and send (a separate send task for acknowledgements the ingest task
 left pending, if any). Needs DATABASE_URL (migrated) and CELERY_BROKER_URL=redis://… like the
 workers (tasks the phases publish are purged afterwards); mail goes to a dummy backend and
 WhatsApp to a local stub of the Graph API. Imported by scripts/bench_ingest.py.
@@ -82,7 +82,7 @@ def measure(n: int = 20, run: str | None = None) -> dict[str, dict[str, float]]:
 
     from channels_app.adapters.email import store_email
     from channels_app.models import InboundMessage
-    from channels_app.pipeline import content_key, ingest_inbound, store_inbound
+    from channels_app.pipeline import BATCH_SIZE, content_key, ingest_inbound, ingest_pending, store_inbound
     from channels_app.tasks import send_outbound_message
     from contactcenter.celery import app
     from tickets.models import Message
@@ -127,7 +127,20 @@ def measure(n: int = 20, run: str | None = None) -> dict[str, dict[str, float]]:
                     send_cpu += time.process_time() - started
                 send_q += len(queries)
                 sends += 1
+        # The same inputs the way the draining task takes them: in batches (pipeline.ingest_pending).
+        batch = [store(kind, 20_000 + i) for i in range(n)]
+        batch_q, batch_cpu = 0, 0.0
+        while InboundMessage.objects.filter(
+            pk__in=[b.pk for b in batch], state=InboundMessage.State.RECEIVED
+        ).exists():
+            with CaptureQueriesContext(connection) as queries:
+                started = time.process_time()
+                ingest_pending(BATCH_SIZE)
+                batch_cpu += time.process_time() - started
+            batch_q += len(queries)
         figures[kind] = {
+            "batch_q": batch_q / n,
+            "batch_ms": 1000 * batch_cpu / n,
             "store_q": store_q / n,
             "store_ms": 1000 * store_cpu / n,
             "ingest_q": ingest_q / n,
@@ -150,6 +163,10 @@ def describe(figures: dict[str, dict[str, float]]) -> list[str]:
             f"ingest task {f['ingest_q']:.1f} q / {f['ingest_ms']:.1f} ms; "
             f"separate send task {f['send_q']:.1f} q / {f['send_ms']:.1f} ms ({f['separate_sends']:.0%} of messages); "
             f"total {total_q:.1f} queries, {total_ms:.1f} ms CPU"
+        )
+        lines.append(
+            f"{kind:8s} in batches (drain task, acknowledgement sent): {f['batch_q']:.1f} q / {f['batch_ms']:.1f} ms "
+            f"per message; with store {f['store_q'] + f['batch_q']:.1f} queries, {f['store_ms'] + f['batch_ms']:.1f} ms CPU"
         )
     return lines
 
