@@ -153,7 +153,7 @@ class FaqSearchDocument(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["entry", "language"], name="faqsearch_one_per_language")]
-        indexes = [models.Index(fields=["language", "published"], name="faqsearch_language_idx")]
+        # Searched through one partial GIN index per language (migration 0005), PostgreSQL only.
 
     def __str__(self) -> str:
         return f"{self.entry_id}/{self.language}"

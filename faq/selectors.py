@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramWordSimilarity
 from django.core.cache import cache, caches
-from django.db import connection
-from django.db.models import F, Func, Prefetch, Q, Value
-from django.db.models.functions import Coalesce, NullIf
-from django.utils import timezone
+from django.db import connection, transaction
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from tickets.calendar import BusinessCalendar, get_calendar
 from tickets.models import Attachment, Message, Office, OfficeHours, Ticket, TicketEvent
 
-from .models import Appointment, FaqEntry, FaqSearchDocument, FaqTopic, Procedure
+from .models import Appointment, FaqEntry, FaqTopic, Procedure
 from .sanitize import sanitize_answer
 
 SEARCH_CONFIGS = {"it": "italian", "en": "english", "fr": "french", "es": "spanish"}
@@ -203,8 +202,26 @@ def list_offices() -> list[dict]:
 
 
 @dataclass
+class HitEntry:
+    """An entry as a search result shows it: its question and link, never the whole answer."""
+
+    pk: int
+    slug: str
+    topic_slug: str
+    question: str
+    fallback: bool
+    text_language: str
+    url: str
+
+    @property
+    def entry(self) -> HitEntry:
+        # Read as an EntryView was: hit.entry.entry.slug.
+        return self
+
+
+@dataclass
 class SearchHit:
-    entry: EntryView
+    entry: HitEntry
     snippet: SafeString
 
 
@@ -221,6 +238,27 @@ def _stem(word: str) -> str:
     if len(word) >= 5 and word[-1] in "aeiouy":
         word = word[:-1]
     return word
+
+
+def _entry_url_format(language: str) -> str:
+    """The entry page's URL in `language` as a format string: one reverse() per search, not per hit."""
+    with translation.override(language):
+        url = reverse("portal:faq_entry", args=["topic0slug", "entry0slug"])
+    return url.replace("topic0slug", "{topic}", 1).replace("entry0slug", "{slug}", 1)
+
+
+def _hit_entry(row: tuple, language: str, url_format: str) -> HitEntry:
+    """(pk, slug, topic slug, question shown, translated) as a HitEntry."""
+    pk, slug, topic_slug, question, translated = row
+    return HitEntry(
+        pk=pk,
+        slug=slug,
+        topic_slug=topic_slug,
+        question=question or "",
+        fallback=not translated,
+        text_language=language if translated else settings.LANGUAGE_CODE,
+        url=url_format.format(topic=topic_slug, slug=slug),
+    )
 
 
 def search_faq(query: str, language: str, *, limit: int = SEARCH_LIMIT, match_any: bool = False) -> list[SearchHit]:
@@ -283,65 +321,95 @@ def _search_uncached(query: str, language: str, limit: int, match_any: bool) -> 
     return _search_simple(query, language, limit, match_any=match_any)
 
 
-def _answer_text(language: str):
-    answer = Coalesce(NullIf(F(f"answer_{language}"), Value("")), F("answer_it"))
-    return Func(answer, Value("<[^>]+>"), Value(" "), Value("g"), function="regexp_replace")
+def _translated_sql(language: str) -> str:
+    """SQL for FaqEntry.is_translated(language) on the row aliased `e`."""
+    if language == settings.LANGUAGE_CODE:
+        return "TRUE"
+    return f"(e.translation_{language} = 'ready' AND COALESCE(e.question_{language}, '') <> '')"
+
+
+def _shown_sql(field_name: str, language: str) -> str:
+    """SQL for selectors._text(): the field in `language` when translated and not empty, else Italian."""
+    source = f"COALESCE(e.{field_name}_{settings.LANGUAGE_CODE}, '')"
+    if language == settings.LANGUAGE_CODE:
+        return source
+    own = f"COALESCE(e.{field_name}_{language}, '')"
+    return f"CASE WHEN {_translated_sql(language)} AND {own} <> '' THEN {own} ELSE {source} END"
+
+
+def _trigram_question(language: str) -> str:
+    # Must stay identical to the indexed expression of migration 0005 (matched textually).
+    if language == "it":
+        return "e.question_it"
+    return f"COALESCE(NULLIF(e.question_{language}, ''), e.question_it)"
+
+
+_HEADLINE_OPTIONS = (
+    f'StartSel="{_START}", StopSel="{_STOP}", MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
+)
 
 
 def _search_postgres(query: str, language: str, limit: int) -> list[SearchHit]:
+    """One statement: rank the language's documents (its partial GIN index), keep the best
+    `limit`, then join their entries and compute ts_headline (costly) for those rows only."""
     config = SEARCH_CONFIGS[language]
-    search = SearchQuery(query, search_type="websearch", config=config)
-    # ids first, from the narrow per-language documents; the headline (costly) is computed for
-    # the shown rows only.
-    ranked = list(
-        FaqSearchDocument.objects.filter(language=language, published=True, document=search)
-        .annotate(rank=SearchRank(F("document"), search))
-        .order_by("-rank", "entry_id")
-        .values_list("entry_id", flat=True)[:limit]
-    )
-    if not ranked:
-        return []
-    rows = (
-        FaqEntry.objects.published()
-        .filter(pk__in=ranked)
-        .select_related("topic")
-        .annotate(
-            snippet=SearchHeadline(
-                _answer_text(language),
-                search,
-                config=config,
-                start_sel=_START,
-                stop_sel=_STOP,
-                max_words=30,
-                min_words=12,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            )
-        )
-    )
-    by_pk = {row.pk: row for row in rows}
-    return [
-        SearchHit(entry=entry_view(by_pk[pk], language), snippet=_highlight(by_pk[pk].snippet))
-        for pk in ranked
-        if pk in by_pk
-    ]
+    tsquery = "websearch_to_tsquery(%s::regconfig, %s)"
+    sql = f"""
+        SELECT e.id, e.slug, t.slug, {_shown_sql("question", language)}, {_translated_sql(language)},
+               ts_headline(%s::regconfig, regexp_replace({_shown_sql("answer", language)}, '<[^>]+>', ' ', 'g'),
+                           {tsquery}, %s)
+        FROM (
+            SELECT d.entry_id, ts_rank(d.document, {tsquery}) AS rank
+            FROM faq_faqsearchdocument d
+            WHERE d.language = '{language}' AND d.published AND d.document @@ {tsquery}
+            ORDER BY rank DESC, d.entry_id
+            LIMIT %s
+        ) ranked
+        JOIN faq_faqentry e ON e.id = ranked.entry_id
+        JOIN faq_faqtopic t ON t.id = e.topic_id
+        WHERE e.status = 'published'
+        ORDER BY ranked.rank DESC, ranked.entry_id
+    """  # noqa: S608 - language is one of SEARCH_CONFIGS, every value a parameter
+    params = [config, config, query, _HEADLINE_OPTIONS, config, query, config, query, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    url_format = _entry_url_format(language)
+    return [SearchHit(entry=_hit_entry(row[:5], language, url_format), snippet=_highlight(row[5])) for row in rows]
 
 
 def _search_trigram(query: str, language: str, limit: int) -> list[SearchHit]:
-    """Typo tolerance: 'permeso di soggiorno' still finds 'permesso di soggiorno'."""
-    question = Coalesce(NullIf(F(f"question_{language}"), Value("")), F("question_it"))
-    rows = (
-        FaqEntry.objects.published()
-        .select_related("topic")
-        .annotate(similarity=TrigramWordSimilarity(query, question))
-        .filter(similarity__gte=TRIGRAM_THRESHOLD)
-        .order_by("-similarity", "pk")[:limit]
-    )
-    return [SearchHit(entry=entry_view(row, language), snippet=_plain_snippet(row, language)) for row in rows]
+    """Typo tolerance: 'permeso di soggiorno' still finds 'permesso di soggiorno'.
+
+    `question %> query` is word_similarity(query, question) >= the threshold set below, which
+    the trigram index of migration 0005 can answer (a plain comparison read every question).
+    """
+    question = _trigram_question(language)
+    sql = f"""
+        SELECT e.id, e.slug, t.slug, {_shown_sql("question", language)}, {_translated_sql(language)},
+               {_shown_sql("answer", language)}, word_similarity(%s, {question}) AS similarity
+        FROM faq_faqentry e
+        JOIN faq_faqtopic t ON t.id = e.topic_id
+        WHERE e.status = 'published' AND {question} %%> %s
+        ORDER BY similarity DESC, e.id
+        LIMIT %s
+    """  # noqa: S608 - language is one of SEARCH_CONFIGS, every value a parameter
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(TRIGRAM_THRESHOLD)])
+        cursor.execute(sql, [query, query, limit])
+        rows = cursor.fetchall()
+    url_format = _entry_url_format(language)
+    return [
+        SearchHit(entry=_hit_entry(row[:5], language, url_format), snippet=_plain_snippet_text(row[5])) for row in rows
+    ]
 
 
 def _plain_snippet(entry: FaqEntry, language: str, words: set[str] | None = None) -> SafeString:
-    text = html.unescape(_TAGS.sub(" ", _text(entry, "answer", language)))
+    return _plain_snippet_text(_text(entry, "answer", language), words)
+
+
+def _plain_snippet_text(answer: str, words: set[str] | None = None) -> SafeString:
+    text = html.unescape(_TAGS.sub(" ", answer or ""))
     text = " ".join(text.split())
     if len(text) > 220:
         text = text[:220].rsplit(" ", 1)[0] + " …"
@@ -381,8 +449,16 @@ def _search_simple(query: str, language: str, limit: int, *, match_any: bool = F
     if not match_any:
         # A search engine's "all words": keep the entries that contain every word.
         rows = [entry for entry in rows if score(entry)[0] == len(stems)]
+    url_format = _entry_url_format(language)
     return [
-        SearchHit(entry=entry_view(row, language), snippet=_plain_snippet(row, language, stems))
+        SearchHit(
+            entry=_hit_entry(
+                (row.pk, row.slug, row.topic.slug, _text(row, "question", language), row.is_translated(language)),
+                language,
+                url_format,
+            ),
+            snippet=_plain_snippet(row, language, stems),
+        )
         for row in rows[:limit]
     ]
 

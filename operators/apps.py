@@ -6,10 +6,29 @@ class OperatorsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from tickets.models import Ticket
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group
+        from django.contrib.auth.signals import user_logged_out
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from tickets.models import Queue, Ticket
         from tickets.services import ticket_changed
 
+        from .models import Operator
+        from .pagecache import revoke_session
         from .selectors import bump_desk_generation
 
-        # Any change to any ticket invalidates the cached desk lists (sent after commit).
+        # Any change to any ticket invalidates the cached desk lists and pages (sent after commit).
         ticket_changed.connect(bump_desk_generation, sender=Ticket, dispatch_uid="desk-lists-generation")
+        # So does any change to who may see which list: a replayed page skips the permission checks.
+        User = get_user_model()
+        for model in (Operator, User, Group, Queue):
+            post_save.connect(
+                bump_desk_generation, sender=model, dispatch_uid=f"desk-generation-save-{model.__name__}"
+            )
+            post_delete.connect(
+                bump_desk_generation, sender=model, dispatch_uid=f"desk-generation-delete-{model.__name__}"
+            )
+        for through in (Operator.queues.through, User.groups.through, User.user_permissions.through):
+            m2m_changed.connect(bump_desk_generation, sender=through, dispatch_uid=f"desk-generation-m2m-{through}")
+        user_logged_out.connect(revoke_session, dispatch_uid="desk-page-revoke-session")

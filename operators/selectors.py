@@ -64,8 +64,10 @@ class TicketPage:
 # ----------------------------------------------------------------------------- list cache
 
 # The lists are polled every 5 s by every operator: their rendered HTML is cached until any ticket
-# changes (tickets.services.ticket_changed bumps the generation) or LIST_CACHE_SECONDS pass, so the
-# "overdue" marks and the "due today" list follow the clock.
+# changes (tickets.services.ticket_changed bumps the generation; so do changes to who may see
+# what: operators, users, groups, queues — see operators.apps) or LIST_CACHE_SECONDS pass, so the
+# "overdue" marks and the "due today" list follow the clock. operators.pagecache replays whole
+# pages under the same rule.
 LIST_CACHE_SECONDS = 20
 GENERATION_KEY = "desk:lists:generation"
 
@@ -77,11 +79,16 @@ def bump_desk_generation(**_kwargs) -> None:
         cache.set(GENERATION_KEY, int(timezone.now().timestamp() * 1000), None)
 
 
-def desk_list_cache_key(user, path: str, language: str) -> str:
+def desk_generation() -> int:
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         generation = int(timezone.now().timestamp() * 1000)
-        cache.add(GENERATION_KEY, generation, None)
+        if not cache.add(GENERATION_KEY, generation, None):
+            generation = cache.get(GENERATION_KEY, generation)
+    return generation
+
+
+def desk_list_cache_key(user, path: str, language: str, generation: int) -> str:
     digest = hashlib.sha256(f"{user.pk}|{language}|{path}".encode()).hexdigest()[:32]
     return f"desk:list:{generation}:{digest}"
 

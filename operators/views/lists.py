@@ -18,7 +18,8 @@ from tickets.selectors import list_tickets
 
 from ..decorators import operator_required
 from ..forms import TicketFilterForm
-from ..selectors import LIST_CACHE_SECONDS, desk_list_cache_key, list_ticket_page
+from ..pagecache import mark_cacheable
+from ..selectors import LIST_CACHE_SECONDS, desk_generation, desk_list_cache_key, list_ticket_page
 
 FILTER_FORM_CACHE_SECONDS = 300  # topics and offices change rarely
 
@@ -51,7 +52,8 @@ def _decorate(rows) -> None:
 def _render_list(request, scope: str, *, queue: Queue | None = None):
     form = TicketFilterForm(request.GET or None)
     title = str(queue) if queue else TITLES[scope]()
-    key = desk_list_cache_key(request.user, request.get_full_path(), translation.get_language())
+    generation = desk_generation()
+    key = desk_list_cache_key(request.user, request.get_full_path(), translation.get_language(), generation)
     list_html = cache.get(key)
     if list_html is None:
         page = list_ticket_page(
@@ -66,6 +68,7 @@ def _render_list(request, scope: str, *, queue: Queue | None = None):
             request=request,
         )
         cache.set(key, list_html, LIST_CACHE_SECONDS)
+    mark_cacheable(request, generation)
     if request.htmx and not request.htmx.boosted:
         return HttpResponse(list_html)
     context = {

@@ -1,0 +1,109 @@
+"""Desk list pages replayed for the same session (operators.pagecache): never stale, never leaked."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.desk.helpers import desk_login
+from tests.factories import open_test_ticket
+from tickets import services
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows(response) -> list[str]:
+    return re.findall(r'data-ticket-id="(\d+)"', response.content.decode())
+
+
+def test_reloaded_list_is_replayed_with_its_headers_and_no_query(
+    client, front_operator, front_queue, ticket, django_assert_num_queries
+):
+    desk_login(client, front_operator)
+    url = reverse("desk:queue", args=[front_queue.pk])
+    first = client.get(url)
+    assert _rows(first) == [str(ticket.pk)]
+    with django_assert_num_queries(0):
+        again = client.get(url)
+    assert again.status_code == 200
+    assert again.content == first.content
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Content-Type"):
+        assert again[header] == first[header]
+
+
+def test_full_page_and_polled_partial_are_kept_apart(client, front_operator, front_queue, ticket, htmx):
+    desk_login(client, front_operator)
+    url = reverse("desk:queue", args=[front_queue.pk])
+    assert b"<html" in client.get(url).content
+    partial = client.get(url, headers=htmx)
+    assert b"<html" not in partial.content
+    assert _rows(partial) == [str(ticket.pk)]
+    assert b"<html" in client.get(url).content
+
+
+def test_a_ticket_change_is_shown_on_the_next_poll(
+    client, front_operator, front_queue, ticket, htmx, django_capture_on_commit_callbacks
+):
+    desk_login(client, front_operator)
+    url = reverse("desk:queue", args=[front_queue.pk])
+    client.get(url, headers=htmx)
+    with django_capture_on_commit_callbacks(execute=True):
+        newer = open_test_ticket(front_queue, subject="Rinnovo urgente")
+    assert str(newer.pk) in _rows(client.get(url, headers=htmx))
+
+
+def test_each_session_gets_a_page_whose_csrf_token_works_for_it(client, front_operator, front_queue, ticket):
+    from django.test import Client
+
+    desk_login(client, front_operator)
+    url = reverse("desk:queue", args=[front_queue.pk])
+    client.get(url)
+    client.get(url)
+    other = Client(enforce_csrf_checks=True)
+    assert other.get(url).status_code == 302  # not logged in: the login page, not the cached list
+    desk_login(other, front_operator)
+    for _attempt in range(2):  # rendered, then replayed
+        page = other.get(url)
+        token = re.search(r'"X-CSRFToken": "([^"]+)"', page.content.decode()).group(1)
+        response = other.post(reverse("desk:set_presence"), {"presence": "busy"}, headers={"X-CSRFToken": token})
+        assert response.status_code in (200, 204, 302)
+
+
+def test_after_logout_the_old_cookie_gets_the_login_page(client, front_operator, front_queue, ticket):
+    desk_login(client, front_operator)
+    url = reverse("desk:queue", args=[front_queue.pk])
+    client.get(url)
+    old_cookie = client.cookies["sessionid"].value
+    client.post(reverse("logout"))
+    client.cookies["sessionid"] = old_cookie  # someone kept the cookie
+    response = client.get(url)
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def test_removed_from_the_queue_the_operator_stops_seeing_it_at_once(client, front_operator, front_queue, ticket):
+    desk_login(client, front_operator)
+    url = reverse("desk:queue", args=[front_queue.pk])
+    assert client.get(url).status_code == 200
+    front_operator.operator.queues.remove(front_queue)
+    assert client.get(url).status_code == 404
+
+
+def test_deactivated_user_is_logged_out_at_once(client, front_operator, front_queue, ticket):
+    desk_login(client, front_operator)
+    url = reverse("desk:queue", args=[front_queue.pk])
+    assert client.get(url).status_code == 200
+    front_operator.is_active = False
+    front_operator.save(update_fields=["is_active"])
+    assert client.get(url).status_code == 302
+
+
+def test_a_flash_message_after_a_redirect_is_shown_once(client, front_operator, front_queue):
+    desk_login(client, front_operator)
+    home = reverse("desk:home")
+    client.get(home)  # cached
+    response = client.get(reverse("desk:next_ticket"), follow=True)  # nothing to do: a message, then home
+    notice = "Nothing else is waiting for you."
+    assert response.redirect_chain[-1][0] == home
+    assert notice in response.content.decode()
+    assert notice not in client.get(home).content.decode()
