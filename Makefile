@@ -58,13 +58,13 @@ clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles
 
 # Operator desk on the 1,000,000-ticket database (seed_demo --tickets 1000000): p50/p95 and req/s.
-bench-desk: $(STAMP)
+bench-desk: $(STAMP) system-packages
 	$(PY) scripts/bench_desk.py
 
 bench-ingest: $(STAMP)
 	$(PY) scripts/bench_ingest.py
 
-bench-portal: $(STAMP)
+bench-portal: $(STAMP) system-packages
 	$(PY) scripts/bench_portal.py
 
 .PHONY: security
@@ -78,15 +78,15 @@ security: $(STAMP)
 	$(VENV)/bin/pip-audit --progress-spinner off --skip-editable
 
 # Dashboards on the 1,000,000-ticket database (BENCH_DATABASE_URL): migrate, refresh the aggregates, time every page.
-bench-dashboards: $(STAMP)
+bench-dashboards: $(STAMP) system-packages
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/sportello_bench} $(PY) manage.py migrate --noinput -v0
 	test -n "$$BENCH_SKIP_REBUILD" || DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/sportello_bench} $(PY) manage.py rebuild_stats
 	$(PY) scripts/bench_dashboards.py
 
 # Webhooks and CTI: p50/p95 of the 200 a provider waits for, and of the caller pop-up read (uses DATABASE_URL: your own DB).
-bench-webhooks: $(STAMP)
+bench-webhooks: $(STAMP) system-packages
 	$(PY) scripts/bench_webhooks.py
 
 .PHONY: bench-api
-bench-api: $(STAMP)
+bench-api: $(STAMP) system-packages
 	$(PY) scripts/bench_api.py

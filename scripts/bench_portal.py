@@ -3,8 +3,9 @@
 1. Migrates BENCH_DATABASE_URL (default: the seeded sportello_bench) and fills it up to
    BENCH_FAQ_ENTRIES published FAQ entries (default 5,000), each written in it/en/fr/es, so
    5,000 entries per language; the PostgreSQL trigger indexes them as they are inserted.
-2. Starts gunicorn on 127.0.0.1 (DEBUG off, Redis cache) and drives, with a bounded pool of
-   threads (one requests.Session each) at concurrency 1 and 16, on loopback only:
+2. Starts gunicorn on 127.0.0.1 (DEBUG off, Redis cache), checks one request of each scenario
+   with `requests`, then drives them with wrk (scripts/benchlib.py) at concurrency 1 and 16,
+   on loopback only:
      - search:  GET /<lang>/search/?q=<word>, words rotating over the four languages;
      - status:  GET /<lang>/status/<access_token>/ (the link in the acknowledgement) and
                 POST /<lang>/status/ with the right reference + email (a 302 to the same page),
@@ -20,29 +21,25 @@ from __future__ import annotations
 import os
 import random
 import re
-import signal
-import socket
-import statistics
-import subprocess
 import sys
-import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import requests
+from benchlib import Gunicorn, Request, cookie_header, machine_note, print_header, print_row, run_wrk, server_env
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sportello_bench")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
-MAX_REQUESTS = int(os.environ.get("BENCH_MAX_REQUESTS", "30000"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1,16").split(",")]
 FAQ_ENTRIES = int(os.environ.get("BENCH_FAQ_ENTRIES", "5000"))
 TICKETS = int(os.environ.get("BENCH_TICKETS", "2000"))  # distinct tickets looked up
 HOT_TICKETS = int(os.environ.get("BENCH_HOT_TICKETS", "20"))  # status pages reloaded (cached)
+ENV = server_env(DATABASE_URL, REDIS_URL, "bench-portal")
 
 SEARCH_WORDS = {
     "it": ["permessi", "rinnovo", "cittadinanza", "ricongiungimento", "matrimonio", "studenti", "lavoro perso"],
@@ -52,30 +49,8 @@ SEARCH_WORDS = {
 }
 
 
-def server_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": DATABASE_URL,
-            "REDIS_URL": REDIS_URL,
-            "CELERY_BROKER_URL": "",
-            "DEBUG": "False",
-            "SECRET_KEY": "bench-portal-not-secret-" + "x" * 40,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_SSL_REDIRECT": "False",
-            "SESSION_COOKIE_SECURE": "False",
-            "CSRF_COOKIE_SECURE": "False",
-            "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
-            "LOG_LEVEL": "WARNING",
-            "CONN_MAX_AGE": "600",
-        }
-    )
-    env.pop("TEST_DATABASE_NAME", None)
-    return env
-
-
 def setup_django() -> None:
-    os.environ.update({k: v for k, v in server_env().items() if k in ("DATABASE_URL", "SECRET_KEY", "DEBUG")})
+    os.environ.update({k: v for k, v in ENV.items() if k in ("DATABASE_URL", "SECRET_KEY", "DEBUG")})
     os.environ["REDIS_URL"] = REDIS_URL
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contactcenter.settings")
     sys.path.insert(0, str(ROOT))
@@ -145,91 +120,9 @@ def prepare() -> tuple[list[tuple[str, str, str, str]], int]:
     return samples, total
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(port: int) -> subprocess.Popen:
-    command = [
-        str(ROOT / ".venv/bin/gunicorn"),
-        "contactcenter.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(WORKERS),
-        "--threads",
-        str(THREADS),
-        "--worker-class",
-        "gthread" if THREADS > 1 else "sync",
-        "--backlog",
-        "256",
-        "--log-level",
-        "warning",
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, env=server_env(), start_new_session=True)  # noqa: S603
-    for _ in range(100):
-        try:
-            requests.get(f"http://127.0.0.1:{port}/it/", timeout=2)
-            return process
-        except requests.RequestException:
-            time.sleep(0.2)
-    os.killpg(process.pid, signal.SIGTERM)
-    raise SystemExit("gunicorn did not start")
-
-
-@dataclass
-class Result:
-    latencies: list[float] = field(default_factory=list)
-    errors: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def drive(name: str, concurrency: int, make_request, limit: int = MAX_REQUESTS) -> None:
-    """Run make_request(session, i) from `concurrency` threads for SECONDS or `limit` requests, print figures."""
-    result = Result()
-    counter = iter(range(min(limit, MAX_REQUESTS)))
-    counter_lock = threading.Lock()
-    deadline = time.perf_counter() + SECONDS
-
-    def worker() -> None:
-        session = requests.Session()
-        setup = getattr(make_request, "setup", None)
-        state = setup(session) if setup else None
-        local: list[float] = []
-        errors = 0
-        while time.perf_counter() < deadline:
-            with counter_lock:
-                index = next(counter, None)
-            if index is None:
-                break
-            start = time.perf_counter()
-            ok = make_request(session, index, state)
-            local.append(time.perf_counter() - start)
-            errors += 0 if ok else 1
-        with result.lock:
-            result.latencies += local
-            result.errors += errors
-
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    began = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - began
-    latencies = sorted(result.latencies)
-    if not latencies:
-        print(f"{name:<34} c={concurrency:<3} no requests")
-        return
-    p50 = statistics.median(latencies) * 1000
-    p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)] * 1000
-    print(
-        f"{name:<34} c={concurrency:<3} n={len(latencies):<6} p50={p50:6.1f} ms  p95={p95:6.1f} ms  "
-        f"{len(latencies) / elapsed:7.1f} req/s  errors={result.errors}",
-        flush=True,
-    )
+def expect(response: requests.Response, status: int, marker: str) -> None:
+    if response.status_code != status or marker not in (response.text + response.headers.get("Location", "")):
+        raise SystemExit(f"{response.request.method} {response.url}: {response.status_code}, {marker!r} missing")
 
 
 def main() -> None:
@@ -242,92 +135,87 @@ def main() -> None:
         cursor.execute("SELECT count(*) FROM tickets_ticket")
         print(f"tickets in the database: {cursor.fetchone()[0]:,}", flush=True)
     connection.close()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = start_gunicorn(port)
+    from faq.services import bump_search_generation
+
     queries = [(code, word) for code, words in SEARCH_WORDS.items() for word in words]
-    try:
+    pairs = [
+        (code, f"{first} {second}")
+        for code, words in SEARCH_WORDS.items()
+        for first in words
+        for second in words
+        if first != second
+    ]
+    random.Random(3).shuffle(pairs)
+    with Gunicorn(ENV, workers=WORKERS, threads=THREADS, ready_path="/it/") as server:
+        base = server.base
+        client = requests.Session()
+        for language, word in queries:
+            expect(client.get(f"{base}/{language}/search/", params={"q": word}, timeout=10), 200, "portal-result")
+        for language, token, reference, _email in samples[:20]:
+            expect(client.get(f"{base}/{language}/status/{token}/", timeout=10), 200, reference)
+        page = client.get(f"{base}/it/status/", timeout=10).text
+        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        form_headers = (("Content-Type", "application/x-www-form-urlencoded"), ("Referer", f"{base}/it/status/"))
 
-        def search(session, index, _state):
-            language, word = queries[index % len(queries)]
-            response = session.get(f"{base}/{language}/search/", params={"q": word}, timeout=10)
-            return response.status_code == 200 and "portal-result" in response.text
+        def status_post(language: str, reference: str, email: str) -> Request:
+            body = urlencode({"csrfmiddlewaretoken": csrf, "reference": reference, "contact": email})
+            return Request(f"/{language}/status/", method="POST", body=body, headers=form_headers)
 
-        pairs = [
-            (code, f"{first} {second}")
-            for code, words in SEARCH_WORDS.items()
-            for first in words
-            for second in words
-            if first != second
-        ]
-        random.Random(3).shuffle(pairs)
-
-        def search_pairs(session, index, _state):
-            language, words = pairs[index % len(pairs)]
-            response = session.get(f"{base}/{language}/search/", params={"q": words}, timeout=10)
-            return response.status_code == 200
-
-        def status_token(session, index, _state):
-            language, token, reference, _email = samples[index % len(samples)]
-            response = session.get(f"{base}/{language}/status/{token}/", timeout=10)
-            return response.status_code == 200 and reference in response.text
-
-        def status_token_hot(session, index, _state):
-            return status_token(session, index % HOT_TICKETS, _state)
-
-        def status_form(session, index, csrf):
-            language, token, reference, email = samples[index % len(samples)]
-            response = session.post(
-                f"{base}/{language}/status/",
-                data={"csrfmiddlewaretoken": csrf, "reference": reference, "contact": email},
-                headers={"Referer": f"{base}/{language}/status/"},
-                allow_redirects=False,
-                timeout=10,
+        for language, token, reference, email in samples[:5]:
+            req = status_post(language, reference, email)
+            response = client.post(
+                base + req.path, data=req.body, headers=dict(req.headers), allow_redirects=False, timeout=10
             )
-            return response.status_code == 302 and token in response.headers.get("Location", "")
-
-        def csrf_setup(session):
-            page = session.get(f"{base}/it/status/", timeout=10).text
-            return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-
-        status_form.setup = csrf_setup
-
-        for _ in range(2):  # warm up every worker: templates, connections, caches
-            for language, word in queries:
-                requests.get(f"{base}/{language}/search/", params={"q": word}, timeout=10)
-        from faq.services import bump_search_generation
-
+            expect(response, 302, token)
+        cookies = {"Cookie": cookie_header(client)}
+        search = [Request(f"/{code}/search/?{urlencode({'q': word})}") for code, word in queries]
         hot = samples[:HOT_TICKETS]
         cold = samples[HOT_TICKETS:]
+        hot_status = [Request(f"/{language}/status/{token}/") for language, token, _r, _e in hot]
+        status_form = [status_post(language, reference, email) for language, _t, reference, email in samples]
+        run_wrk(base, search + hot_status, concurrency=2, seconds=2)  # warm every worker
+        print(f"gunicorn: {WORKERS} workers x {THREADS} threads; {machine_note()}; load from wrk (1 thread)")
+        print_header()
         for round_index, concurrency in enumerate(CONCURRENCY):
             # Cold: every query and every status page seen for the first time (nothing cached):
             # a new FAQ generation (the web processes re-read it within 2 s) and tickets never shown.
             bump_search_generation()
             time.sleep(2.5)
-            drive("FAQ search, first time (2 words)", concurrency, search_pairs, limit=len(pairs))
+            first_pairs = [Request(f"/{code}/search/?{urlencode({'q': words})}") for code, words in pairs]
             share = len(cold) // len(CONCURRENCY)
             first_views = cold[round_index * share : (round_index + 1) * share]
-
-            def status_first(session, index, state, first_views=first_views):
-                language, token, reference, _email = first_views[index % len(first_views)]
-                response = session.get(f"{base}/{language}/status/{token}/", timeout=10)
-                return response.status_code == 200 and reference in response.text
-
-            drive("status by link, first view", concurrency, status_first, limit=len(first_views))
+            seconds = min(SECONDS, len(first_pairs) / (40.0 * concurrency))  # stop before the words repeat
+            print_row(
+                "FAQ search, first time (2 words)",
+                concurrency,
+                run_wrk(base, first_pairs, concurrency=concurrency, seconds=seconds, headers=cookies),
+            )
+            first = [Request(f"/{language}/status/{token}/") for language, token, _r, _e in first_views]
+            seconds = min(SECONDS, len(first) / (60.0 * concurrency))
+            print_row(
+                "status by link, first view",
+                concurrency,
+                run_wrk(base, first, concurrency=concurrency, seconds=seconds, headers=cookies),
+            )
             # Warm: the popular words and pages again, as in real traffic (citizens reload).
-            for _ in range(2 * WORKERS):  # each web process keeps its own copies
-                for language, token, _reference, _email in hot:
-                    requests.get(f"{base}/{language}/status/{token}/", timeout=10)
-            drive("FAQ search, popular words", concurrency, search)
-            drive(f"status by link, {HOT_TICKETS} reloaded", concurrency, status_token_hot)
-            drive("status by reference + email", concurrency, status_form)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
-    print(
-        f"targets: search p95 < 30 ms; status lookup >= 930 req/s at concurrency 16 "
-        f"(gunicorn {WORKERS} workers x {THREADS} threads, client and server on the same 2 cores)"
-    )
+            run_wrk(base, hot_status, concurrency=2, seconds=1)
+            print_row(
+                "FAQ search, popular words",
+                concurrency,
+                run_wrk(base, search, concurrency=concurrency, seconds=SECONDS, headers=cookies),
+            )
+            print_row(
+                f"status by link, {HOT_TICKETS} reloaded",
+                concurrency,
+                run_wrk(base, hot_status, concurrency=concurrency, seconds=SECONDS, headers=cookies),
+            )
+            print_row(
+                "status by reference + email",
+                concurrency,
+                run_wrk(base, status_form, concurrency=concurrency, seconds=SECONDS, headers=cookies),
+            )
+        print(f"after the runs: {machine_note()}")
+    print("targets: search p95 < 30 ms; status lookup >= 930 req/s at concurrency 16 (client and server on 2 cores)")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs beyond Python: gettext (catalogues), Chromium
-# (browser tests), Dovecot (a real IMAP server for the email channel). Installs only
+# (browser tests), Dovecot (a real IMAP server for the email channel), wrk (the load generator
+# of the make bench-* targets). Installs only
 # what is missing, so a second run costs nothing.
 set -euo pipefail
 missing=()
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/sbin/dovecot ] || missing+=(dovecot-imapd)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
