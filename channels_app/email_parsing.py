@@ -360,10 +360,37 @@ def _parse_prepared(data: bytes, unparsed_tail: bytes, defects: list[str]) -> Pa
     )
 
 
+class _RememberingPolicy(policy.EmailPolicy):
+    """policy.default, building each distinct header object once.
+
+    The parser and the walk ask a part for its Content-Type (and others) again and again, and
+    policy.default parses the raw value into a header object on every ask: most of the CPU of
+    parsing a message. The objects are immutable, so the same (name, raw value) can share one,
+    across the parts and the messages a worker reads.
+    """
+
+    def header_fetch_parse(self, name, value):
+        if hasattr(value, "name"):
+            return value
+        key = (name, value)
+        header = _HEADER_OBJECTS.get(key)
+        if header is None:
+            header = super().header_fetch_parse(name, value)
+            if len(_HEADER_OBJECTS) >= _HEADER_OBJECTS_MAX:
+                _HEADER_OBJECTS.clear()
+            _HEADER_OBJECTS[key] = header
+        return header
+
+
+_HEADER_OBJECTS: dict = {}
+_HEADER_OBJECTS_MAX = 4096
+_MODERN_POLICY = _RememberingPolicy()
+
+
 def _parse_structure(data: bytes, defects: list[str]) -> Message:
     modern: Message | None = None
     try:
-        modern = BytesParser(policy=policy.default).parsebytes(data)
+        modern = BytesParser(policy=_MODERN_POLICY).parsebytes(data)
     except Exception as exc:  # e.g. RecursionError on absurd nesting
         defects.append(f"standard MIME parser failed ({type(exc).__name__}); parsed leniently")
     if modern is not None and not _boundary_trouble(modern):
