@@ -97,3 +97,46 @@ def test_cached_search_shows_an_entry_published_in_the_admin(client, seeded_faq,
     assert response.status_code == 302, response.content[:2000]
     client.logout()
     assert "Posso lavorare per la vendemmia?" in search(client, "it", "vendemmia").text
+
+
+def test_search_results_link_to_the_entry_in_the_page_language(client):
+    entry = FaqEntryFactory(
+        slug="rinnovo-kit",
+        question_en="How do I renew my residence permit?",
+        answer_en="<p>You renew the residence permit at the post office with the kit.</p>",
+        translation_en="ready",
+    )
+    response = search(client, "en", "permit")
+    assert f'href="/en/faq/{entry.topic.slug}/rinnovo-kit/"' in response.text
+    assert "How do I renew my residence permit?" in response.text
+
+
+def test_search_result_in_italian_is_marked_when_the_translation_is_not_ready(client):
+    FaqEntryFactory(
+        slug="bozza-inglese",
+        question_en="Draft question about the permit",
+        answer_en="<p>Draft answer about the permesso.</p>",
+        translation_en="to_review",
+    )
+    response = search(client, "en", "permesso")
+    assert "Come si rinnova il permesso di soggiorno?" in response.text
+    assert "Draft" not in response.text  # neither the question nor the snippet of the draft
+    assert 'lang="it"' in response.text
+
+
+@pytest.mark.postgres
+def test_first_search_is_one_statement(seeded_faq, django_assert_num_queries):
+    from faq.selectors import search_faq
+
+    # Rank, join and headline in one round trip; nothing read again per hit.
+    with django_assert_num_queries(1):
+        hits = search_faq("permessi", "it")
+    assert hits and all(hit.snippet for hit in hits)
+
+
+@pytest.mark.postgres
+def test_typo_fallback_keeps_the_threshold(seeded_faq):
+    from faq.selectors import search_faq
+
+    assert search_faq("cittadinansa", "it")  # one letter wrong: found through trigrams
+    assert not search_faq("zqxwvk", "it")  # nothing alike: no result rather than noise
