@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from tickets.calendar import BusinessCalendar, get_calendar
-from tickets.models import Attachment, Message, Office, OfficeHours, Ticket, TicketEvent
+from tickets.models import Attachment, Citizen, Message, Office, OfficeHours, Ticket, TicketEvent
 
 from .models import Appointment, FaqEntry, FaqTopic, Procedure
 from .sanitize import sanitize_answer
@@ -466,33 +466,11 @@ def _search_simple(query: str, language: str, limit: int, *, match_any: bool = F
 # ----------------------------------------------------------------------------- status tracking
 
 
-STATUS_TICKET_FIELDS = (
-    "id",
-    "reference",
-    "access_token",
-    "subject",
-    "status",
-    "tier",
-    "language",
-    "channel",
-    "created_at",
-    "updated_at",
-    "due_at",
-    "resolution_due_at",
-    "resolved_at",
-    "version",
-    "office_id",
-    "citizen_id",
-    "citizen__email",
-    "citizen__phone",
-)
-
-
-def find_ticket_for_status(*, reference: str, contact: str) -> Ticket | None:
-    """The ticket when reference and contact (email or phone used) match; None otherwise.
+def find_status_token(*, reference: str, contact: str) -> str | None:
+    """The ticket's access token when reference and contact (email or phone used) match; None otherwise.
 
     Same query and the same comparisons whether the reference exists or not, so the time
-    taken says nothing about which half was wrong.
+    taken says nothing about which half was wrong. Plain SQL: this runs on every lookup.
     """
     import hmac
 
@@ -500,28 +478,78 @@ def find_ticket_for_status(*, reference: str, contact: str) -> Ticket | None:
 
     reference = (reference or "").strip().upper()[:32]
     contact = (contact or "").strip()
-    ticket = Ticket.objects.select_related("citizen").only(*STATUS_TICKET_FIELDS).filter(reference=reference).first()
-    email = (ticket.citizen.email if ticket else "") or ""
-    phone = str(ticket.citizen.phone or "") if ticket else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.access_token, c.email, c.phone FROM {Ticket._meta.db_table} t "  # noqa: S608 - table names
+            f"JOIN {Citizen._meta.db_table} c ON c.id = t.citizen_id WHERE t.reference = %s",
+            [reference],
+        )
+        row = cursor.fetchone()
+    token, email, phone = row if row else (None, "", "")
+    # The phone column holds E.164 (phonenumber_field), what to_e164 gives for the contact typed.
+    email, phone = email or "", phone or ""
     given_phone = to_e164(contact) or "\x00"
     email_ok = hmac.compare_digest(email.lower().encode() or b"\x00", contact.lower().encode() or b"\x01")
     phone_ok = hmac.compare_digest((phone or "\x01").encode(), given_phone.encode())
-    if ticket is not None and contact and (email_ok or phone_ok):
-        return ticket
+    if token is not None and contact and (email_ok or phone_ok):
+        return token
     return None
 
 
 def get_ticket_version_by_token(token: str) -> int | None:
-    """The ticket's version (bumped by every change), enough to know whether a cached page is current."""
+    """The ticket's version (bumped by every change), enough to know whether a cached page is current.
+
+    Plain SQL: every view of a status page asks it, most then served from the cache.
+    """
     if not token or len(token) > 64:
         return None
-    return Ticket.objects.filter(access_token=token).values_list("version", flat=True).first()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT version FROM {Ticket._meta.db_table} WHERE access_token = %s", [token])  # noqa: S608
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def get_ticket_by_token(token: str) -> Ticket | None:
     if not token or len(token) > 64:
         return None
     return Ticket.objects.select_related("office", "assignee").filter(access_token=token).first()
+
+
+# What the status page shows of a ticket; `has_appointments` spares the appointments query.
+_STATUS_TICKET_SQL = """
+    SELECT t.id, t.reference, t.access_token, t.subject, t.status, t.tier, t.language, t.created_at,
+           t.due_at, t.resolution_due_at, t.version, t.assignee_id, t.office_id, t.citizen_id,
+           EXISTS(SELECT 1 FROM {appointment} a WHERE a.ticket_id = t.id AND a.status <> %s) AS has_appointments
+    FROM {ticket} t WHERE t.access_token = %s
+"""
+_STATUS_MESSAGES_SQL = """
+    SELECT m.id, m.ticket_id, m.direction, m.text, m.created_at,
+           EXISTS(SELECT 1 FROM {attachment} a WHERE a.message_id = m.id) AS has_attachments
+    FROM {message} m WHERE m.ticket_id = %s AND m.direction <> %s ORDER BY m.created_at, m.id
+"""
+_STATUS_EVENTS_SQL = """
+    SELECT e.id, e.kind, e.created_at, e.to_status, e.data FROM {event} e
+    WHERE e.ticket_id = %s AND e.public = %s AND e.kind NOT IN (%s, %s) ORDER BY e.created_at, e.id
+"""
+
+
+def _tables() -> dict[str, str]:
+    return {
+        "ticket": Ticket._meta.db_table,
+        "message": Message._meta.db_table,
+        "attachment": Attachment._meta.db_table,
+        "event": TicketEvent._meta.db_table,
+        "appointment": Appointment._meta.db_table,
+    }
+
+
+def get_status_ticket(token: str) -> Ticket | None:
+    """The ticket behind a status link, with the fields its page shows (plus `has_appointments`)."""
+    if not token or len(token) > 64:
+        return None
+    # raw(): the model's converters (aware datetimes on SQLite too) without compiling a queryset.
+    sql = _STATUS_TICKET_SQL.format(**_tables())
+    return next(iter(Ticket.objects.raw(sql, [Appointment.Status.CANCELLED, token])), None)
 
 
 @dataclass
@@ -552,34 +580,39 @@ def _event_label(event: TicketEvent) -> str:
 
 
 def get_public_status(ticket: Ticket) -> dict:
-    """What the citizen may see: public messages and events, never notes nor staff names."""
-    messages = (
-        Message.objects.filter(ticket=ticket)
-        .exclude(direction=Message.Direction.NOTE)
-        .only("id", "direction", "text", "created_at", "ticket_id")
-        .prefetch_related(
-            Prefetch("attachments", queryset=Attachment.objects.only("id", "filename", "size", "message_id"))
-        )
-        .order_by("created_at", "id")
-    )
-    events = (
-        TicketEvent.objects.filter(ticket=ticket, public=True)
-        .exclude(kind__in=_EVENTS_SHOWN_AS_MESSAGES)
-        .only("id", "kind", "created_at", "to_status", "data")
-        .order_by("created_at", "id")
+    """What the citizen may see: public messages and events, never notes nor staff names.
+
+    Two queries for a ticket without attachments or appointments (the usual one): messages,
+    events; attachments and appointments are read only when the rows say there are some.
+    """
+    tables = _tables()
+    messages = list(Message.objects.raw(_STATUS_MESSAGES_SQL.format(**tables), [ticket.pk, Message.Direction.NOTE]))
+    attachments: dict[int, list] = {}
+    with_files = [m.pk for m in messages if m.has_attachments]
+    if with_files:
+        for attachment in (
+            Attachment.objects.filter(message_id__in=with_files)
+            .only("id", "filename", "size", "message_id")
+            .order_by("pk")
+        ):
+            attachments.setdefault(attachment.message_id, []).append(attachment)
+    events = TicketEvent.objects.raw(
+        _STATUS_EVENTS_SQL.format(**tables), [ticket.pk, True, *sorted(_EVENTS_SHOWN_AS_MESSAGES)]
     )
     timeline = [
-        TimelineItem(at=m.created_at, kind=m.direction, text=m.text, attachments=list(m.attachments.all()))
+        TimelineItem(at=m.created_at, kind=m.direction, text=m.text, attachments=attachments.get(m.pk, []))
         for m in messages
     ]
     timeline += [TimelineItem(at=e.created_at, kind="event", label=_event_label(e)) for e in events]
     timeline.sort(key=lambda item: item.at)
-    appointments = list(
-        Appointment.objects.filter(ticket=ticket)
-        .exclude(status=Appointment.Status.CANCELLED)
-        .select_related("procedure", "office")
-        .order_by("-requested_at")
-    )
+    appointments = []
+    if getattr(ticket, "has_appointments", True):
+        appointments = list(
+            Appointment.objects.filter(ticket=ticket)
+            .exclude(status=Appointment.Status.CANCELLED)
+            .select_related("procedure", "office")
+            .order_by("-requested_at")
+        )
     return {
         "ticket": ticket,
         "timeline": timeline,

@@ -352,13 +352,13 @@ def status(request: HttpRequest) -> HttpResponse:
             {"form": form, "refused": True, "crumbs": _status_crumbs()},
             status=429,
         )
-    ticket = selectors.find_ticket_for_status(reference=reference, contact=contact)
-    if ticket is None:
+    token = selectors.find_status_token(reference=reference, contact=contact)
+    if token is None:
         _rate_limited(ip_key, STATUS_ATTEMPTS, STATUS_WINDOW_SECONDS)
         _rate_limited(ref_key, STATUS_ATTEMPTS, STATUS_WINDOW_SECONDS)
         _neutral_refusal(form)
         return render(request, "portal/status_lookup.html", {"form": form, "crumbs": _status_crumbs()}, status=404)
-    return redirect("portal:status_token", token=ticket.access_token)
+    return redirect("portal:status_token", token=token)
 
 
 STATUS_CACHE_SECONDS = 30
@@ -375,7 +375,7 @@ def status_token(request: HttpRequest, token: str) -> HttpResponse:
     cached = _cached_page(request, key)
     if cached is not None:
         return cached
-    ticket = selectors.get_ticket_by_token(token)
+    ticket = selectors.get_status_ticket(token)
     if ticket is None:
         raise Http404
     context = selectors.get_public_status(ticket)

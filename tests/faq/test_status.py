@@ -162,3 +162,45 @@ def test_cached_status_page_never_carries_another_visitor_query(client, ticket):
     assert "call 0900 now" in poisoned.text  # the header search box repeats it, escaped
     clean = client.get(status_url("it", ticket.access_token))
     assert "call 0900 now" not in clean.text
+
+
+def test_lookup_by_reference_is_one_query(client, ticket, django_assert_num_queries):
+    with django_assert_num_queries(1):  # the ticket and its citizen's contacts; no session, no user
+        assert lookup(client, ticket.reference, "youssef@example.org").status_code == 302
+
+
+def test_first_view_of_a_plain_status_page_is_four_queries(client, ticket, front_operator, django_assert_num_queries):
+    services.reply_to_ticket(actor=front_operator, ticket_id=ticket.pk, text="Bring your passport.")
+    with django_assert_num_queries(4):  # version, ticket, messages, events: no attachment nor appointment
+        response = client.get(status_url("en", ticket.access_token))
+    assert "Bring your passport." in response.text
+
+
+def test_status_page_lists_attachments_and_appointments(client, ticket, office):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from faq.models import Appointment
+
+    with translation.override("it"):
+        message_url = reverse("portal:status_message", args=[ticket.access_token])
+    pdf = SimpleUploadedFile("ricevuta.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf")
+    assert client.post(message_url, {"text": "La ricevuta", "attachments": [pdf]}).status_code == 302
+    Appointment.objects.create(ticket=ticket, office=office, preferred_dates="lunedì mattina")
+    Appointment.objects.create(ticket=ticket, office=office, status=Appointment.Status.CANCELLED)
+    ticket.refresh_from_db()
+    Ticket.objects.filter(pk=ticket.pk).update(version=ticket.version + 1)  # a new page version
+    page = client.get(status_url("it", ticket.access_token)).text
+    assert "ricevuta.pdf" in page
+    assert page.count("portal-appointment") == 1  # the cancelled one is not listed
+
+
+def test_cached_status_page_shows_a_new_public_message_and_never_a_note(client, ticket, front_operator):
+    url = status_url("en", ticket.access_token)
+    assert "Bring your passport." not in client.get(url).text  # now cached
+    services.add_note(actor=front_operator, ticket_id=ticket.pk, text="Internal: passport looks forged")
+    assert "Internal: passport" not in client.get(url).text
+    services.reply_to_ticket(actor=front_operator, ticket_id=ticket.pk, text="Bring your passport.")
+    page = client.get(url).text  # right after the reply, not after the cache expires
+    assert "Bring your passport." in page
+    assert "Internal: passport" not in page
+    assert "Bring your passport." in client.get(url).text  # and from the cache
