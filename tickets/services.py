@@ -243,14 +243,46 @@ def find_or_create_citizen(
     consent_channel: str = "",
 ) -> Citizen:
     """The citizen owning this contact (WhatsApp id, then phone, then email), created when unknown."""
-    # One query for the three lookups: matches ranked WhatsApp id, phone, e-mail, newest first.
-    matches, ranks = Q(pk__in=[]), []
-    for rank, (lookup, value) in enumerate((("whatsapp_id", whatsapp_id), ("phone", phone), ("email__iexact", email))):
-        if value:
+    return get_or_create_citizen(
+        email=email,
+        phone=phone,
+        whatsapp_id=whatsapp_id,
+        first_name=first_name,
+        last_name=last_name,
+        language=language,
+        nationality=nationality,
+        kind=kind,
+        consent_channel=consent_channel,
+    )[0]
+
+
+def get_or_create_citizen(
+    *,
+    email: str = "",
+    phone: str = "",
+    whatsapp_id: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    language: str = "",
+    nationality: str = "",
+    kind: str = "",
+    consent_channel: str = "",
+) -> tuple[Citizen, bool]:
+    """find_or_create_citizen, and whether the citizen was created now (then they have no tickets yet)."""
+    lookups = [
+        (lookup, value)
+        for lookup, value in (("whatsapp_id", whatsapp_id), ("phone", phone), ("email__iexact", email))
+        if value
+    ]
+    citizen = None
+    if len(lookups) == 1:  # the usual case (an e-mail, a WhatsApp number): no ranking to compute
+        citizen = Citizen.objects.filter(**dict(lookups)).order_by("-pk").first()
+    elif lookups:
+        # One query for the lookups: matches ranked WhatsApp id, phone, e-mail, newest first.
+        matches, ranks = Q(pk__in=[]), []
+        for rank, (lookup, value) in enumerate(lookups):
             matches |= Q(**{lookup: value})
             ranks.append(When(Q(**{lookup: value}), then=Value(rank)))
-    citizen = None
-    if ranks:
         order = Case(*ranks, default=Value(len(ranks)), output_field=IntegerField())
         citizen = Citizen.objects.filter(matches).order_by(order, "-pk").first()
     if citizen is not None:
@@ -267,8 +299,8 @@ def find_or_create_citizen(
                 changed.append(field)
         if changed:
             citizen.save(update_fields=[*changed, "updated_at"])
-        return citizen
-    return Citizen.objects.create(
+        return citizen, False
+    citizen = Citizen.objects.create(
         email=email,
         phone=phone,
         whatsapp_id=whatsapp_id,
@@ -279,6 +311,7 @@ def find_or_create_citizen(
         kind=kind or Citizen.Kind.OTHER,
         consent_channel=consent_channel,
     )
+    return citizen, True
 
 
 # ----------------------------------------------------------------------------- opening and messages
