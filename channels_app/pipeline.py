@@ -165,7 +165,7 @@ def drain(slot: int | None = None, batch_size: int = BATCH_SIZE) -> int:
         raise
 
 
-def _find_thread(item: InboundItem, channel: str, citizen) -> Ticket | None:
+def _find_thread(item: InboundItem, channel: str, citizen, *, new_citizen: bool = False) -> Ticket | None:
     if item.reference:
         ticket = Ticket.objects.filter(reference=item.reference.upper()).first()
         while ticket is not None and ticket.merged_into_id:
@@ -184,7 +184,7 @@ def _find_thread(item: InboundItem, channel: str, citizen) -> Ticket | None:
             while ticket.merged_into_id:
                 ticket = ticket.merged_into
             return ticket
-    if citizen is not None and channel in ("whatsapp",):
+    if citizen is not None and channel in ("whatsapp",) and not new_citizen:  # a new citizen has no ticket
         since = (item.received_at or timezone.now()) - CONVERSATION_WINDOW
         return find_open_ticket_for_citizen(citizen, channel=channel, since=since)
     return None
@@ -211,13 +211,13 @@ def _ingest_item(inbound: InboundMessage, item: InboundItem, outcome: IngestOutc
 
 
 def _ingest_item_once(inbound: InboundMessage, item: InboundItem, outcome: IngestOutcome) -> None:
-    citizen = None
+    citizen, new_citizen = None, False
     if not item.reference or item.email or item.phone or item.whatsapp_id:
         first, _, last = item.sender_name.partition(" ")
         if "first_name" in item.extra:  # the web form knows which part is the surname
             first, last = item.extra["first_name"], item.extra.get("last_name", "")
         if item.email or item.phone or item.whatsapp_id:
-            citizen = services.find_or_create_citizen(
+            citizen, new_citizen = services.get_or_create_citizen(
                 email=item.email,
                 phone=item.phone,
                 whatsapp_id=item.whatsapp_id,
@@ -230,7 +230,7 @@ def _ingest_item_once(inbound: InboundMessage, item: InboundItem, outcome: Inges
             )
     if citizen is not None and item.extra.get("new_whatsapp_id"):
         _move_whatsapp_number(citizen, item.extra["new_whatsapp_id"])
-    ticket = _find_thread(item, inbound.channel, citizen)
+    ticket = _find_thread(item, inbound.channel, citizen, new_citizen=new_citizen)
     if ticket is not None:
         services.add_inbound_message(
             ticket=ticket,
