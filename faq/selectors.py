@@ -488,7 +488,8 @@ def find_status_token(*, reference: str, contact: str) -> str | None:
     token, email, phone = row if row else (None, "", "")
     # The phone column holds E.164 (phonenumber_field), what to_e164 gives for the contact typed.
     email, phone = email or "", phone or ""
-    given_phone = to_e164(contact) or "\x00"
+    # An email address is never a phone number: not parsing it depends on the input only.
+    given_phone = ("" if "@" in contact else to_e164(contact)) or "\x00"
     email_ok = hmac.compare_digest(email.lower().encode() or b"\x00", contact.lower().encode() or b"\x01")
     phone_ok = hmac.compare_digest((phone or "\x01").encode(), given_phone.encode())
     if token is not None and contact and (email_ok or phone_ok):
