@@ -32,3 +32,17 @@ class OperatorsConfig(AppConfig):
         for through in (Operator.queues.through, User.groups.through, User.user_permissions.through):
             m2m_changed.connect(bump_desk_generation, sender=through, dispatch_uid=f"desk-generation-m2m-{through}")
         user_logged_out.connect(revoke_session, dispatch_uid="desk-page-revoke-session")
+
+        from django.apps import apps
+
+        from tickets import refdata
+        from tickets.models import Office, Topic
+
+        from .models import CannedReply
+
+        refdata.track("desk-topics", Topic)
+        refdata.track("desk-canned-replies", CannedReply, Topic)
+        if apps.is_installed("faq"):
+            from faq.models import Procedure
+
+            refdata.track("published-procedures", Procedure, Office)

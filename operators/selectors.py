@@ -23,6 +23,7 @@ from django.utils.dateparse import parse_datetime
 
 from tickets.access import is_supervisor, queue_ids_for, visible_tickets_filter
 from tickets.models import ACTIVE_STATUSES, Citizen, Message, Queue, Status, Ticket, Topic
+from tickets.refdata import cached_rows
 from tickets.selectors import LIST_FIELDS, list_tickets
 
 from .models import CannedReply, Operator
@@ -286,10 +287,13 @@ def list_colleagues_for(ticket: Ticket) -> list[Operator]:
 
 
 def list_canned_replies(ticket: Ticket) -> list[CannedReply]:
-    replies = CannedReply.objects.filter(is_active=True)
-    if ticket.topic_id:
-        replies = replies.filter(Q(topic_id__isnull=True) | Q(topic_id=ticket.topic_id))
-    return list(replies.order_by("position", "title"))
+    """The replies for the ticket's topic and those for any topic (all active ones, from the cache)."""
+    active = cached_rows(
+        "desk-canned-replies",
+        lambda: list(CannedReply.objects.filter(is_active=True).order_by("position", "title")),
+        per_language=True,
+    )
+    return [reply for reply in active if reply.topic_id is None or reply.topic_id == ticket.topic_id]
 
 
 def render_canned_reply(reply: CannedReply, ticket: Ticket, operator_name: str) -> str:

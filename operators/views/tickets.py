@@ -17,6 +17,7 @@ from tickets import services
 from tickets.access import access_ticket, can_see_ticket, get_operator
 from tickets.errors import TicketNotFound
 from tickets.models import Attachment, Ticket, Topic
+from tickets.refdata import cached_rows
 from tickets.selectors import get_citizen_history, get_ticket_detail
 
 from ..decorators import operator_required
@@ -60,7 +61,9 @@ def _ticket_context(request, ticket: Ticket) -> dict:
         "history": history,
         "merge_candidates": [t for t in history if t.pk != ticket.pk and t.is_active and t.desk_visible],
         "colleagues": list_colleagues_for(ticket),
-        "topics": list(Topic.objects.filter(is_active=True).order_by("name")),
+        "topics": cached_rows(
+            "desk-topics", lambda: list(Topic.objects.filter(is_active=True).order_by("name")), per_language=True
+        ),
         "canned_replies": list_canned_replies(ticket),
         "priorities": Ticket.Priority.choices,
         "outcomes": Ticket.Outcome.choices,

@@ -1,0 +1,56 @@
+"""Reference rows every desk page shows (topics, canned replies, published procedures).
+
+They change a few times a year and are read on every ticket view: a list is kept in the cache
+(Redis in production, shared by every process) and dropped as soon as a row of a model it was
+built from is saved or deleted, so an edit in the admin shows on the next page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
+from django.utils import translation
+
+T = TypeVar("T")
+SAFETY_SECONDS = 300  # a missed invalidation (queryset.update, raw SQL) lasts at most this long
+_dependents: dict[type[Model], set[str]] = {}
+
+
+def _cache_key(key: str, language: str) -> str:
+    return f"refdata:{key}:{language}"
+
+
+def _drop(sender, **_kwargs) -> None:
+    languages = ["", *(code for code, _name in settings.LANGUAGES)]
+    keys = [_cache_key(key, language) for key in _dependents.get(sender, ()) for language in languages]
+    # After the commit: a page rendered before it would otherwise put the old rows back.
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def track(key: str, *models: type[Model]) -> None:
+    """Declare (from an AppConfig.ready, so every process listens) which models `key` is built from."""
+    for model in models:
+        _dependents.setdefault(model, set()).add(key)
+        post_save.connect(_drop, sender=model, dispatch_uid=f"refdata-save-{model._meta.label}")
+        post_delete.connect(_drop, sender=model, dispatch_uid=f"refdata-delete-{model._meta.label}")
+
+
+def cached_rows(key: str, load: Callable[[], list[T]], *, per_language: bool = False) -> list[T]:
+    """`load()` from the cache under `key` (declared with track), rebuilt after any change.
+
+    per_language: one copy per interface language, for lists ordered by a translated field.
+    """
+    if not any(key in keys for keys in _dependents.values()):
+        raise LookupError(f"refdata key {key!r} is not tracked: nothing would ever refresh it")
+    cache_key = _cache_key(key, (translation.get_language() or "") if per_language else "")
+    rows = cache.get(cache_key)
+    if rows is None:
+        rows = load()
+        cache.set(cache_key, rows, SAFETY_SECONDS)
+    return rows
