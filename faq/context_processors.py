@@ -1,7 +1,21 @@
 """Administration contacts for the portal's header and footer, and the page in other languages."""
 
+from functools import partial
+
 from django.conf import settings
-from django.urls import translate_url
+from django.utils import translation
+
+
+def _alternates(request) -> list[tuple[str, str]]:
+    # Portal routes are not translated (faq/urls.py): the same page in another language differs
+    # by its prefix only. translate_url() resolved and reversed the path once per language.
+    path = request.get_full_path()
+    prefix = f"/{translation.get_language()}/"
+    if not path.startswith(prefix):
+        return []
+    base = request.build_absolute_uri("/")
+    rest = path[len(prefix) :]
+    return [(code, f"{base}{code}/{rest}") for code in settings.LANGUAGE_CODES]
 
 
 def portal(request) -> dict:
@@ -15,9 +29,7 @@ def portal(request) -> dict:
     }
     match = getattr(request, "resolver_match", None)
     if match is not None and match.namespace == "portal":
-        # hreflang alternates: the same page in every language (query strings kept).
-        path = request.get_full_path()
-        context["portal_alternates"] = [
-            (code, request.build_absolute_uri(translate_url(path, code))) for code in settings.LANGUAGE_CODES
-        ]
+        # hreflang alternates: the same page in every language (query strings kept). A callable,
+        # so pages without them (status pages) never compute them.
+        context["portal_alternates"] = partial(_alternates, request)
     return context

@@ -182,3 +182,22 @@ def test_back_office_edits_faq_in_the_admin_and_only_published_reaches_the_porta
     entry.status = "published"
     entry.save()
     assert "Domanda nuova?" in citizen.get(url("portal:faq")).text
+
+
+def test_hreflang_alternates_point_to_the_same_page_in_each_language(client, seeded_faq):
+    response = client.get(url("portal:search", "en") + "?q=permit")
+    for code in ("it", "en", "fr", "es"):
+        assert f'hreflang="{code}" href="http://testserver/{code}/search/?q=permit"' in response.text
+
+
+def test_header_and_footer_follow_each_request_once_cached(client, seeded_faq, settings):
+    client.get(url("portal:faq", "it"))  # renders and keeps the header and footer parts
+    offices = client.get(url("portal:offices", "it") + "?q=rinnovo+kit").text
+    assert 'href="/it/offices/" aria-current="page"' in offices
+    assert 'href="/it/faq/" aria-current="page"' not in offices
+    assert 'name="q" value="rinnovo kit"' in offices  # the header search box repeats this request's words
+    assert 'name="next" value="/it/offices/?q=rinnovo+kit"' in offices
+    english = client.get(url("portal:offices", "en")).text
+    assert "Skip to main content" in english and "Passa al contenuto principale" not in english
+    settings.SPORTELLO_CONTACT_PHONE = "06 1234 5678"
+    assert 'href="tel:0612345678"' in client.get(url("portal:offices", "en")).text
