@@ -78,16 +78,20 @@ def store_inbound(
 ) -> tuple[InboundMessage, bool]:
     """Commit the raw input; (record, created). A duplicate delivery returns the existing record."""
     key = (external_id or content_key(raw))[:255]
+    fields = {
+        "channel": channel,
+        "external_id": key,
+        "raw": raw,
+        "source": source[:200],
+        "content_type": content_type[:100],
+        "metadata": metadata or {},
+    }
     try:
-        with transaction.atomic():
-            inbound = InboundMessage.objects.create(
-                channel=channel,
-                external_id=key,
-                raw=raw,
-                source=source[:200],
-                content_type=content_type[:100],
-                metadata=metadata or {},
-            )
+        if connection.in_atomic_block:  # the caller's transaction: a savepoint keeps it usable after a duplicate
+            with transaction.atomic():
+                inbound = InboundMessage.objects.create(**fields)
+        else:  # one INSERT, committed as it runs: no BEGIN and COMMIT round trips
+            inbound = InboundMessage.objects.create(**fields)
     except IntegrityError:
         return InboundMessage.objects.get(channel=channel, external_id=key), False
     if enqueue:
@@ -110,8 +114,10 @@ def _hand_to_worker(inbound_id: int) -> None:
     if not _shared_cache():
         drain_inbound.delay(None)
         return
-    for slot in range(_drainers()):
-        if cache.add(_slot_key(slot), 1, SLOT_SECONDS):
+    slots = [_slot_key(slot) for slot in range(_drainers())]
+    held = cache.get_many(slots)  # one round trip while every drainer is at work, the usual case under load
+    for slot, key in enumerate(slots):
+        if key not in held and cache.add(key, 1, SLOT_SECONDS):
             try:
                 drain_inbound.delay(slot)
             except Exception:
