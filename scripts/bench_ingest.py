@@ -12,7 +12,8 @@ WhatsApp Graph API). Throughput is inputs / (last processed_at - first received_
 is processed_at - received_at of each input (the ticket is visible when that transaction
 commits). Because the machine is shared, it also prints what does not depend on the load:
 queries and CPU ms per message (scripts/profile_ingest.py, in this process, before the run),
-the workers' CPU seconds per message during the run, and the load average at start and end.
+the workers' and the PostgreSQL backends' CPU per message during the run, and the load
+average at start and end.
 
 Needs DATABASE_URL=postgres://... and CELERY_BROKER_URL=redis://...; the benchmark database
 (BENCH_DATABASE_URL, default <DATABASE_URL>_bench) is created and migrated if missing, and
@@ -69,6 +70,16 @@ def tree_cpu_seconds(pid: int) -> float:
         except (OSError, IndexError, ValueError):
             continue  # gone meanwhile
     return total
+
+
+def database_cpu_seconds() -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend connected to this database (pid -> seconds)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        pids = [row[0] for row in cursor.fetchall()]
+    return {pid: tree_cpu_seconds(pid) for pid in pids}
 
 
 def main() -> None:
@@ -157,6 +168,7 @@ def main() -> None:
     try:
         time.sleep(4)  # let the workers connect before the clock starts
         cpu_before = sum(tree_cpu_seconds(proc.pid) for proc in procs)
+        database_before = database_cpu_seconds()
         started = time.monotonic()
         # Inputs arrive concurrently (webhooks on several web processes, several mailboxes).
         with ThreadPoolExecutor(max_workers=producers) as executor:
@@ -170,6 +182,8 @@ def main() -> None:
                 break
             time.sleep(0.5)
         worker_cpu = sum(tree_cpu_seconds(proc.pid) for proc in procs) - cpu_before
+        database_after = database_cpu_seconds()  # backends that came and went meanwhile are not counted
+        database_cpu = sum(seconds - database_before.get(pid, 0.0) for pid, seconds in database_after.items())
     finally:
         for proc in procs:
             proc.terminate()
@@ -203,6 +217,9 @@ def main() -> None:
     print(f"N = {n}; throughput end to end: {len(rows) / elapsed:.1f} inputs/s over {elapsed:.1f} s")
     print(f"receipt -> ticket visible: p50 {statistics.median(latencies):.2f} s, p95 {p95:.2f} s")
     print(f"workers' CPU during the run: {1000 * worker_cpu / len(rows):.1f} ms per input (Celery included)")
+    print(
+        f"PostgreSQL backends' CPU during the run: {1000 * database_cpu / len(rows):.1f} ms per input (store included)"
+    )
     print("per message, measured in one process before the run (store, ingest task, send):")
     for line in profile_ingest.describe(figures):
         print("  " + line)
