@@ -13,9 +13,9 @@ WhatsApp to a local stub of the Graph API. Imported by scripts/bench_ingest.py.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import sys
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -55,6 +55,9 @@ def whatsapp_factory(run: str, numbers: int = 5000):
 class _GraphStub(BaseHTTPRequestHandler):
     """Answers every Graph API call like WhatsApp does when it accepts a message."""
 
+    protocol_version = "HTTP/1.1"  # keeps connections alive, as graph.facebook.com does
+    disable_nagle_algorithm = True  # headers and body leave in two writes: do not hold the second back
+
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         body = json.dumps({"messages": [{"id": f"wamid.stub{time.monotonic_ns()}"}], "id": "media"}).encode()
@@ -69,9 +72,10 @@ class _GraphStub(BaseHTTPRequestHandler):
 
 
 def start_graph_stub() -> str:
-    """A local stand-in for graph.facebook.com in a daemon thread; returns its base URL."""
+    """A local stand-in for graph.facebook.com in a child process (its CPU is not the pipeline's); returns its base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _GraphStub)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    multiprocessing.Process(target=server.serve_forever, daemon=True).start()
+    server.socket.close()  # the child serves; this process only needed the port
     return f"http://127.0.0.1:{server.server_address[1]}/v21.0"
 
 
