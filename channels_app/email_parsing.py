@@ -757,8 +757,16 @@ def _strip_leading_blank_line(data: bytes) -> bytes:
 
 
 def _header_values(part: Message, name: str) -> list[str]:
-    name = name.lower()
-    return [value for key, value in part.raw_items() if key.strip().lower() == name]
+    # Parts are asked for a dozen fields each: index their raw fields by name once (nothing here
+    # changes a part's headers; the count guards the index all the same).
+    cached = getattr(part, "_raw_fields_by_name", None)
+    if cached is None or cached[0] != len(part):
+        fields: dict[str, list[str]] = {}
+        for key, value in part.raw_items():
+            fields.setdefault(key.strip().lower(), []).append(value)
+        cached = (len(part), fields)
+        part._raw_fields_by_name = cached
+    return list(cached[1].get(name.lower(), ()))
 
 
 def _header_raw(part: Message, name: str, hint: str = "") -> str:
