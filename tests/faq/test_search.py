@@ -128,7 +128,7 @@ def test_search_result_in_italian_is_marked_when_the_translation_is_not_ready(cl
 def test_first_search_is_one_statement(seeded_faq, django_assert_num_queries):
     from faq.selectors import search_faq
 
-    # Rank, join and headline in one round trip; nothing read again per hit.
+    # Rank and join in one round trip; nothing read again per hit, snippets cut in Python.
     with django_assert_num_queries(1):
         hits = search_faq("permessi", "it")
     assert hits and all(hit.snippet for hit in hits)
@@ -140,3 +140,22 @@ def test_typo_fallback_keeps_the_threshold(seeded_faq):
 
     assert search_faq("cittadinansa", "it")  # one letter wrong: found through trigrams
     assert not search_faq("zqxwvk", "it")  # nothing alike: no result rather than noise
+
+
+def test_snippet_marks_the_words_of_the_query_stems_and_escapes_the_rest():
+    from faq.selectors import highlighted_snippet, query_stems
+
+    stems = query_stems("'permess' & 'rinnov' & !'studi'")
+    assert stems == ("permess", "rinnov")  # the excluded word is not marked
+    answer = (
+        "<p>Per studio &amp; lavoro: il <b>permesso</b> di soggiorno si rinnova alla posta.</p>"
+        "<p>" + "Poi si aspetta la convocazione della Questura per le impronte digitali. " * 3 + "</p>"
+        "<p>I permessi scaduti da poco si possono ancora rinnovare &lt;script&gt;.</p>"
+    )
+    snippet = highlighted_snippet(answer, stems)
+    assert "<mark>permesso</mark>" in snippet and "<mark>rinnova</mark>" in snippet
+    assert "<mark>permessi</mark>" in snippet  # the second fragment, after a cut
+    assert " … " in snippet and "studio" in snippet and "<mark>studio" not in snippet
+    assert "<script>" not in snippet
+    assert "<b>" not in snippet and "&amp;" in snippet
+    assert highlighted_snippet("<p>Nessuna parola cercata qui.</p>", stems) == "Nessuna parola cercata qui."
