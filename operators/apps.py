@@ -41,6 +41,7 @@ class OperatorsConfig(AppConfig):
         from .models import CannedReply
 
         refdata.track("desk-topics", Topic)
+        refdata.track("desk-queues", Queue, Office)
         refdata.track("desk-canned-replies", CannedReply, Topic)
         if apps.is_installed("faq"):
             from faq.models import Procedure

@@ -262,11 +262,22 @@ def list_ticket_page(
 
 
 def list_desk_queues(user) -> list[Queue]:
-    """The queues shown in the sidebar: the operator's own, all of them for supervisors."""
-    queues = Queue.objects.filter(is_active=True).select_related("office")
-    if not is_supervisor(user):
-        queues = queues.filter(pk__in=queue_ids_for(user))
-    return list(queues.order_by("office__name", "tier", "name"))
+    """The queues shown in the sidebar: the operator's own, all of them for supervisors.
+
+    On every desk page: the active queues come from the cache (tickets.refdata), the operator's
+    own are the ids the permission check has already read for this request.
+    """
+    queues = cached_rows(
+        "desk-queues",
+        lambda: list(
+            Queue.objects.filter(is_active=True).select_related("office").order_by("office__name", "tier", "name")
+        ),
+        per_language=True,
+    )
+    if is_supervisor(user):
+        return queues
+    mine = queue_ids_for(user)
+    return [queue for queue in queues if queue.pk in mine]
 
 
 def list_filter_choices() -> dict:

@@ -122,12 +122,30 @@ def _lua_string(value: str) -> str:
     return f"[{level}[{value}]{level}]"
 
 
-def _script(requests_: list[Request], headers: dict[str, str]) -> str:
-    lines = ["local reqs = {}", "init = function(args)"]
+def _script(requests_: list[Request], headers: dict[str, str], expect: int) -> str:
+    lines = [
+        "local threads = {}",
+        "setup = function(thread) table.insert(threads, thread) end",
+        "unexpected = 0",
+        f"response = function(status, headers, body) if status ~= {expect} then unexpected = unexpected + 1 end end",
+        "local reqs = {}",
+        # wrk.format replaces wrk.headers with the table it is given: merge them.
+        "local function merged(extra)",
+        "  local h = {}",
+        "  for k, v in pairs(wrk.headers) do h[k] = v end",
+        "  for k, v in pairs(extra) do h[k] = v end",
+        "  return h",
+        "end",
+        "init = function(args)",
+    ]
     for name, value in headers.items():
-        lines.append(f"  wrk.headers[{_lua_string(name)}] = {_lua_string(value)}")
+        lines.append(f"  wrk.headers[ {_lua_string(name)} ] = {_lua_string(value)}")
     for index, req in enumerate(requests_, start=1):
-        extra = "{" + ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in req.headers) + "}"
+        # wrk.format() uses the header table it is given instead of wrk.headers, not merged with
+        # them: nil keeps the common headers (the cookies); a request's own headers go with them.
+        merged = {**headers, **dict(req.headers)}
+        extra = "{" + ", ".join(f"[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in merged.items()) + "}"
+        extra = extra if req.headers else "nil"
         body = _lua_string(req.body) if req.body else "nil"
         lines.append(
             f"  reqs[{index}] = wrk.format({_lua_string(req.method)}, {_lua_string(req.path)}, {extra}, {body})"
@@ -142,8 +160,10 @@ def _script(requests_: list[Request], headers: dict[str, str]) -> str:
         "end",
         "done = function(summary, latency, requests)",
         "  local e = summary.errors",
+        "  local bad = 0",
+        '  for _, thread in ipairs(threads) do bad = bad + thread:get("unexpected") end',
         '  io.write(string.format("WRK_RESULT %d %d %d %d %d %d %d %d %d %d\\n", summary.requests,',
-        "    summary.duration, e.connect, e.read, e.write, e.status, e.timeout,",
+        "    summary.duration, e.connect, e.read, e.write, bad, e.timeout,",
         "    latency:percentile(50), latency:percentile(95), latency:percentile(99)))",
         "end",
     ]
@@ -157,13 +177,18 @@ def run_wrk(
     concurrency: int,
     seconds: float,
     headers: dict[str, str] | None = None,
+    expect: int = 200,
 ) -> Figures:
-    """Closed-loop load: `concurrency` connections cycling through `requests_` for `seconds`."""
+    """Closed-loop load: `concurrency` connections cycling through `requests_` for `seconds`.
+
+    A response whose status is not `expect` counts as an error (wrk alone takes a 302 to the
+    login page for a success).
+    """
     wrk = shutil.which("wrk")
     if not wrk:
         raise SystemExit("wrk is not installed (make system-packages installs it)")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(_script(requests_, headers or {}))
+        script.write(_script(requests_, headers or {}, expect))
     try:
         completed = subprocess.run(  # noqa: S603
             [

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -47,6 +48,14 @@ def _decorate(rows) -> None:
         t.channel_label = labels["channel"].get(t.channel, t.channel)
         t.priority_label = labels["priority"].get(t.priority, t.priority)
         t.overdue = bool(t.due_at and t.due_at < now and t.status in ACTIVE_STATUSES)
+        citizen = t.citizen
+        t.citizen_label = f"{citizen.first_name} {citizen.last_name}".strip() or citizen.email or "—"
+        t.subject_label = Truncator(t.subject).chars(60) if t.subject else "—"
+        t.topic_label = t.topic.name if t.topic_id else "—"
+        t.assignee_label = (t.assignee.get_full_name() or t.assignee.username) if t.assignee_id else ""
+        due = timezone.localtime(t.due_at) if t.due_at else None
+        t.due_iso = due.isoformat() if due else ""
+        t.due_label = due.strftime("%d/%m %H:%M") if due else ""
 
 
 def _render_list(request, scope: str, *, queue: Queue | None = None):

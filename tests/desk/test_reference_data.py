@@ -61,3 +61,20 @@ def test_a_published_procedure_is_offered_at_once(client, front_operator, ticket
             is_published=True,
         )
     assert "Rinnovo per attesa occupazione" in _page(client, ticket)
+
+
+def test_the_sidebar_follows_queue_changes_and_membership(
+    client, front_operator, front_queue, back_queue, ticket, django_capture_on_commit_callbacks
+):
+    desk_login(client, front_operator)
+    home = reverse("desk:home")
+    page = client.get(home).content.decode()
+    assert f'href="{reverse("desk:queue", args=[front_queue.pk])}"' in page
+    assert f'href="{reverse("desk:queue", args=[back_queue.pk])}"' not in page  # not one of hers
+    with django_capture_on_commit_callbacks(execute=True):
+        front_queue.name = "Sportello stranieri"
+        front_queue.save()
+        front_operator.operator.queues.add(back_queue)
+    page = client.get(home).content.decode()
+    assert "Sportello stranieri" in page
+    assert f'href="{reverse("desk:queue", args=[back_queue.pk])}"' in page
