@@ -111,7 +111,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "contactcenter.cache.RedisCache", "LOCATION": REDIS_URL}}
     # Sessions are read on every desk request: from Redis, written through to the database (so a
     # Redis restart logs nobody out). Not with the per-process locmem cache, whose copies would
     # outlive a logout done in another process.
