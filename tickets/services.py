@@ -256,6 +256,17 @@ def find_or_create_citizen(
     )[0]
 
 
+_RANKED_IN_PYTHON = 20
+
+
+def _match_rank(whatsapp_id: str, phone: str, citizen: Citizen) -> int:
+    if whatsapp_id and citizen.whatsapp_id == whatsapp_id:
+        return 0
+    if phone and citizen.phone == phone:
+        return 1
+    return 2
+
+
 def get_or_create_citizen(
     *,
     email: str = "",
@@ -278,13 +289,19 @@ def get_or_create_citizen(
     if len(lookups) == 1:  # the usual case (an e-mail, a WhatsApp number): no ranking to compute
         citizen = Citizen.objects.filter(**dict(lookups)).order_by("-pk").first()
     elif lookups:
-        # One query for the lookups: matches ranked WhatsApp id, phone, e-mail, newest first.
-        matches, ranks = Q(pk__in=[]), []
-        for rank, (lookup, value) in enumerate(lookups):
+        # Matches ranked WhatsApp id, phone, e-mail, newest first. Usually a row or two match:
+        # rank them here (a row that matches neither number matched by e-mail); the CASE
+        # ranking in SQL, which costs Django more than running it, only for a crowd.
+        matches = Q(pk__in=[])
+        for lookup, value in lookups:
             matches |= Q(**{lookup: value})
-            ranks.append(When(Q(**{lookup: value}), then=Value(rank)))
-        order = Case(*ranks, default=Value(len(ranks)), output_field=IntegerField())
-        citizen = Citizen.objects.filter(matches).order_by(order, "-pk").first()
+        candidates = list(Citizen.objects.filter(matches).order_by("-pk")[: _RANKED_IN_PYTHON + 1])
+        if len(candidates) <= _RANKED_IN_PYTHON:
+            citizen = min(candidates, key=partial(_match_rank, whatsapp_id, phone), default=None)
+        else:
+            ranks = [When(Q(**{lookup: value}), then=Value(rank)) for rank, (lookup, value) in enumerate(lookups)]
+            order = Case(*ranks, default=Value(len(ranks)), output_field=IntegerField())
+            citizen = Citizen.objects.filter(matches).order_by(order, "-pk").first()
     if citizen is not None:
         changed = []
         for field, value in (

@@ -197,3 +197,30 @@ def test_operator_of_another_queue_gets_not_found(ticket, back_operator):
 
 def test_supervisor_sees_everything(ticket, supervisor):
     assert services.add_note(actor=supervisor, ticket_id=ticket.pk, text="controllo").pk
+
+
+@pytest.mark.django_db
+def test_a_contact_finds_its_citizen_whatsapp_id_first_then_phone_then_email_newest_first():
+    by_email = CitizenFactory(email="Amina@Example.org", phone="", whatsapp_id="")
+    by_phone_old = CitizenFactory(email="", phone="+393331234567", whatsapp_id="")
+    by_phone_new = CitizenFactory(email="", phone="+393331234567", whatsapp_id="")
+    by_whatsapp = CitizenFactory(email="", phone="", whatsapp_id="393331234567")
+    contact = {"phone": "+393331234567", "email": "amina@example.org"}
+
+    assert services.find_or_create_citizen(email="AMINA@example.org") == by_email
+    assert services.get_or_create_citizen(**contact) == (by_phone_new, False)
+    assert by_phone_old.pk < by_phone_new.pk
+    # (the calls fill in what a citizen lacks: by_phone_new now has the e-mail, by_whatsapp both)
+    assert services.get_or_create_citizen(whatsapp_id="393331234567", **contact) == (by_whatsapp, False)
+    citizen, created = services.get_or_create_citizen(whatsapp_id="39000", phone="+39000", first_name="Nuovo")
+    assert created and citizen.whatsapp_id == "39000" and citizen.first_name == "Nuovo"
+
+
+@pytest.mark.django_db
+def test_a_crowd_sharing_a_number_is_ranked_by_the_database_the_same_way():
+    crowd = [CitizenFactory(email="", phone="+390612345678", whatsapp_id="") for _ in range(25)]
+    owner = CitizenFactory(email="", phone="", whatsapp_id="390612345678")
+    CitizenFactory(email="", phone="+390612345678", whatsapp_id="")  # newer, but only the same phone
+
+    assert services.find_or_create_citizen(whatsapp_id="390612345678", phone="+390612345678") == owner
+    assert services.find_or_create_citizen(phone="+390612345678", email="x@example.org").pk > crowd[-1].pk
