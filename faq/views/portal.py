@@ -333,6 +333,23 @@ def _status_keys(request: HttpRequest, reference: str) -> tuple[str, str]:
     return f"portal:status:ip:{client_ip(request)}", f"portal:status:ref:{digest}"
 
 
+_status_token_urls: dict[str, tuple[str, str]] = {}
+
+
+def _status_token_url(token: str) -> str:
+    """reverse("portal:status_token") for `token`, resolving the route once per language.
+
+    Every right lookup answers with this redirect; tokens are URL-safe (secrets.token_urlsafe),
+    so reverse() would not quote them either.
+    """
+    language = _language()
+    if language not in _status_token_urls:
+        prefix, suffix = reverse("portal:status_token", args=["token0"]).split("token0")
+        _status_token_urls[language] = (prefix, suffix)
+    prefix, suffix = _status_token_urls[language]
+    return f"{prefix}{token}{suffix}"
+
+
 _redis_client: tuple[object, object] | None = None
 
 
@@ -379,7 +396,7 @@ def status(request: HttpRequest) -> HttpResponse:
         _rate_limited(ref_key, STATUS_ATTEMPTS, STATUS_WINDOW_SECONDS)
         _neutral_refusal(form)
         return render(request, "portal/status_lookup.html", {"form": form, "crumbs": _status_crumbs()}, status=404)
-    return redirect("portal:status_token", token=token)
+    return HttpResponseRedirect(_status_token_url(token))
 
 
 STATUS_CACHE_SECONDS = 30

@@ -204,3 +204,10 @@ def test_cached_status_page_shows_a_new_public_message_and_never_a_note(client, 
     assert "Bring your passport." in page
     assert "Internal: passport" not in page
     assert "Bring your passport." in client.get(url).text  # and from the cache
+
+
+@pytest.mark.parametrize("language", ["it", "en", "fr", "es"])
+def test_lookup_redirects_to_the_status_page_in_the_same_language(client, ticket, language):
+    response = lookup(client, ticket.reference, "youssef@example.org", language=language)
+    assert response.headers["Location"] == status_url(language, ticket.access_token)
+    assert response.headers["Location"].startswith(f"/{language}/status/")
