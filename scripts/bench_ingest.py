@@ -169,21 +169,29 @@ def main() -> None:
         time.sleep(4)  # let the workers connect before the clock starts
         cpu_before = sum(tree_cpu_seconds(proc.pid) for proc in procs)
         database_before = database_cpu_seconds()
+        database_seen = dict(database_before)  # pid -> latest CPU seen: a backend may exit before the end
+
+        def sample_database() -> None:
+            database_seen.update(database_cpu_seconds())
+
         started = time.monotonic()
         # Inputs arrive concurrently (webhooks on several web processes, several mailboxes).
-        with ThreadPoolExecutor(max_workers=producers) as executor:
-            list(executor.map(store, range(n)))  # one DB connection per thread
+        executor = ThreadPoolExecutor(max_workers=producers)
+        list(executor.map(store, range(n)))  # one DB connection per thread
         stored = time.monotonic() - started
+        sample_database()  # while the producers' connections (their backends) are still open
+        executor.shutdown()
         deadline = time.monotonic() + 300
         pending = n
         while time.monotonic() < deadline:
             pending = InboundMessage.objects.filter(source="bench", state=InboundMessage.State.RECEIVED).count()
             if not pending:
                 break
+            sample_database()
             time.sleep(0.5)
         worker_cpu = sum(tree_cpu_seconds(proc.pid) for proc in procs) - cpu_before
-        database_after = database_cpu_seconds()  # backends that came and went meanwhile are not counted
-        database_cpu = sum(seconds - database_before.get(pid, 0.0) for pid, seconds in database_after.items())
+        sample_database()
+        database_cpu = sum(seconds - database_before.get(pid, 0.0) for pid, seconds in database_seen.items())
     finally:
         for proc in procs:
             proc.terminate()
