@@ -29,6 +29,7 @@ THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "8,16").split(",")]
 PASSWORD = "sportello-demo"  # the demo accounts' password (tickets/demo/base.py)  # noqa: S105
 ENV = server_env(DATABASE_URL, REDIS_URL, "bench-desk")
+SEARCH_TERMS = ["rossi", "permesso+soggiorno", "%2B39+333+1234567", "IST-2026-0000100"]  # name, text, phone, ref
 
 
 def _totp_for(username: str) -> str:
@@ -106,12 +107,13 @@ def main() -> None:
             (
                 "search (name / text / phone / ref)",
                 front,
-                [
-                    Request("/desk/search/?q=rossi"),
-                    Request("/desk/search/?q=permesso+soggiorno"),
-                    Request("/desk/search/?q=%2B39+333+1234567"),
-                    Request("/desk/search/?q=IST-2026-0000100"),
-                ],
+                [Request(f"/desk/search/?q={q}") for q in SEARCH_TERMS],
+                "search",
+            ),
+            (
+                "search, cache miss (unique URLs)",
+                front,
+                [Request(f"/desk/search/?q={q}&_={n}") for n in range(5000) for q in SEARCH_TERMS],
                 "search",
             ),
             ("ticket view", front, [Request(f"/desk/tickets/{pk}/") for pk in ticket_ids], "timeline"),
