@@ -2,7 +2,8 @@
 
 Migrates BENCH_DATABASE_URL (default: the seeded sportello_bench; only the api/privacy/axes/otp
 tables are new), issues a read-scoped token acting as a demo supervisor, starts gunicorn on
-127.0.0.1 (DEBUG off) and drives, with a small thread pool for BENCH_SECONDS each:
+127.0.0.1 (DEBUG off), checks one request of each kind and drives them with wrk
+(scripts/benchlib.py) for BENCH_SECONDS each:
   - list:    GET /api/v1/tickets/?page_size=50 and the next pages by cursor (each page logs 50 accesses);
   - filter:  GET /api/v1/tickets/?status=new&channel=email;
   - detail:  GET /api/v1/tickets/<id>/ on random tickets (one access-log insert each);
@@ -14,45 +15,23 @@ from __future__ import annotations
 
 import os
 import random
-import socket
-import statistics
 import subprocess
-import sys
-import threading
-import time
 from pathlib import Path
 
 import requests
+from benchlib import Gunicorn, Request, machine_note, print_header, print_row, run_wrk, server_env
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sportello_bench")
 SECONDS = float(os.environ.get("BENCH_SECONDS", "6"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 PY = str(ROOT / ".venv" / "bin" / "python")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def env() -> dict[str, str]:
-    values = dict(os.environ)
-    values.update(
-        {
-            "DATABASE_URL": DATABASE_URL,
-            "CELERY_BROKER_URL": "",
-            "REDIS_URL": "",
-            "DEBUG": "False",
-            "SECRET_KEY": "bench-api-not-secret-" + "x" * 40,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "False",
-            "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
-            "API_THROTTLE_TOKEN": "1000000/minute",
-            "API_THROTTLE_IP": "1000000/minute",
-        }
-    )
+    values = server_env(DATABASE_URL, "", "bench-api")
+    values.update({"API_THROTTLE_TOKEN": "1000000/minute", "API_THROTTLE_IP": "1000000/minute"})
     return values
 
 
@@ -70,31 +49,6 @@ print("BENCH", key, last, ",".join(phones))
 """
 
 
-def run(name: str, base: str, key: str, make_url, results: dict) -> None:
-    timings: list[float] = []
-    stop = time.monotonic() + SECONDS
-
-    def worker():
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {key}"
-        while time.monotonic() < stop:
-            url = make_url(session)
-            started = time.perf_counter()
-            response = session.get(base + url, timeout=30)
-            timings.append(time.perf_counter() - started)
-            if response.status_code != 200:
-                print(f"  {name}: {response.status_code} on {url}", file=sys.stderr)
-
-    threads = [threading.Thread(target=worker) for _ in range(CONCURRENCY)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    timings.sort()
-    p95 = timings[int(len(timings) * 0.95) - 1] if timings else 0
-    results[name] = (len(timings), statistics.median(timings) * 1000, p95 * 1000, len(timings) / SECONDS)
-
-
 def main() -> None:
     # Our own interpreter and manage.py, fixed arguments: nothing untrusted reaches these calls.
     subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env(), check=True)  # noqa: S603
@@ -103,51 +57,40 @@ def main() -> None:
     ).stdout
     out = next(line for line in out.splitlines() if line.startswith("BENCH ")).split()[1:]
     key, last, phones = out[0], int(out[1]), (out[2].split(",") if len(out) > 2 else [])
-    port = free_port()
-    server = subprocess.Popen(  # noqa: S603
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "contactcenter.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env(),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                requests.get(base + "/api/v1/faq/", timeout=5)
-                break
-            except requests.RequestException:
-                time.sleep(0.2)
-        cursors: list[str] = []
-
-        def list_page(session):
-            if cursors and random.random() < 0.8:
-                return cursors.pop()
-            body = session.get(base + "/api/v1/tickets/?page_size=50", timeout=30).json()
-            if body.get("next"):
-                cursors.append(body["next"].replace(base, "").replace("http://testserver", ""))
-            return "/api/v1/tickets/?page_size=50"
-
-        results: dict = {}
-        run("list (50/page, cursor)", base, key, list_page, results)
-        run("filter status+channel", base, key, lambda s: "/api/v1/tickets/?status=new&channel=email", results)
-        run("detail", base, key, lambda s: f"/api/v1/tickets/{random.randint(1, last)}/", results)
+    rng = random.Random(5)
+    with Gunicorn(env(), workers=WORKERS, ready_path="/api/v1/faq/") as server:
+        base = server.base
+        client = requests.Session()
+        client.headers["Authorization"] = f"Bearer {key}"
+        # The list's pages, followed by cursor as a client would (each page logs 50 accesses).
+        pages, url = [], "/api/v1/tickets/?page_size=50"
+        while url and len(pages) < 100:
+            pages.append(url)
+            response = client.get(base + url, timeout=30)
+            if response.status_code != 200:
+                raise SystemExit(f"{url}: {response.status_code}")
+            url = (response.json().get("next") or "").replace(base, "").replace("http://testserver", "")
+        scenarios = [
+            ("list (50/page, cursor)", [Request(u) for u in pages]),
+            ("filter status+channel", [Request("/api/v1/tickets/?status=new&channel=email")]),
+            ("detail", [Request(f"/api/v1/tickets/{rng.randint(1, last)}/") for _ in range(2000)]),
+        ]
         if phones:
-            run("citizen by phone", base, key, lambda s: f"/api/v1/citizens/?phone={random.choice(phones)}", results)
-        print(f"REST API on {DATABASE_URL.rsplit('/', 1)[1]} ({last:,} tickets), concurrency {CONCURRENCY}:")
-        for name, (count, p50, p95, rate) in results.items():
-            print(f"  {name:26} n={count:5}  p50={p50:7.1f} ms  p95={p95:7.1f} ms  {rate:6.1f} req/s")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+            scenarios.append(("citizen by phone", [Request(f"/api/v1/citizens/?phone={p}") for p in phones]))
+        headers = {"Authorization": f"Bearer {key}"}
+        for name, requests_ in scenarios:
+            for req in requests_[:3]:
+                if client.get(base + req.path, timeout=30).status_code != 200:
+                    raise SystemExit(f"{name}: {req.path} does not answer 200")
+        print(f"REST API on {DATABASE_URL.rsplit('/', 1)[1]} ({last:,} tickets); {machine_note()}; load from wrk")
+        print_header(28)
+        for name, requests_ in scenarios:
+            print_row(
+                name,
+                CONCURRENCY,
+                run_wrk(base, requests_, concurrency=CONCURRENCY, seconds=SECONDS, headers=headers),
+                28,
+            )
 
 
 if __name__ == "__main__":
