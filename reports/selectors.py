@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.db.models.functions import ExtractHour, TruncWeek
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -815,14 +815,15 @@ def problem_trends(problem_ids: list[int], *, since: datetime) -> dict[int, list
 
 
 def list_ticket_problems(ticket: Ticket) -> dict:
-    linked = list(RecurringProblem.objects.filter(links__ticket=ticket).select_related("partner").order_by("title"))
-    linkable = list(
-        RecurringProblem.objects.filter(status=RecurringProblem.Status.OPEN)
-        .exclude(pk__in=[p.pk for p in linked])
-        .order_by("title")
-        .only("pk", "title")
+    """The problems linked to the ticket and the open ones it could be linked to, in one query."""
+    is_linked = Exists(ProblemLink.objects.filter(problem=OuterRef("pk"), ticket=ticket))
+    rows = list(
+        RecurringProblem.objects.annotate(is_linked=is_linked)
+        .filter(Q(is_linked=True) | Q(status=RecurringProblem.Status.OPEN))
+        .select_related("partner")
+        .order_by("title", "pk")
     )
-    return {"linked": linked, "linkable": linkable}
+    return {"linked": [p for p in rows if p.is_linked], "linkable": [p for p in rows if not p.is_linked]}
 
 
 def tier_label(tier: str) -> str:
