@@ -481,8 +481,8 @@ def ingest_pending(limit: int = BATCH_SIZE) -> int:
             for item in result.items:
                 if not item.ignore_reason:
                     adapter.fetch_media(item)
-        except ChannelUnavailable:
-            process_inbound.apply_async((inbound.pk,), countdown=30)  # its own task retries with backoff
+        except ChannelUnavailable:  # left RECEIVED: its own task retries with backoff
+            process_inbound.apply_async((inbound.pk,), countdown=30)
             continue
         except Exception as exc:  # quarantined below, in the batch's transaction
             ready.append((inbound, exc))
@@ -499,7 +499,7 @@ def ingest_pending(limit: int = BATCH_SIZE) -> int:
                 .filter(pk__in=[inbound.pk for inbound, _ in ready], state=InboundMessage.State.RECEIVED)
                 .values_list("pk", flat=True)
             )
-            done = []
+            done, retry = [], []
             for inbound, result in ready:
                 if inbound.pk not in waiting:
                     continue
@@ -512,11 +512,17 @@ def ingest_pending(limit: int = BATCH_SIZE) -> int:
                 try:
                     with transaction.atomic():
                         _apply(inbound, result, outcome)
+                except ChannelUnavailable:  # as in ingest_inbound: left RECEIVED for its own task's retries
+                    del batch.acknowledgements[acknowledged:]
+                    retry.append(inbound.pk)
+                    continue
                 except Exception as exc:  # rolled back to its savepoint: this input alone
                     del batch.acknowledgements[acknowledged:]
                     _set_quarantined(inbound, _quarantine_reason(inbound, exc))
                 done.append(inbound)
             update_rows(InboundMessage, done, ["state", "error", "ticket", "processed_at"])
+            for inbound_id in retry:
+                transaction.on_commit(partial(process_inbound.apply_async, (inbound_id,), countdown=30))
         if batch.acknowledgements:
             from .notifications import acknowledge_new_tickets
 

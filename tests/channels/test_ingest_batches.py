@@ -130,3 +130,54 @@ def test_ticket_changes_of_a_batch_are_announced_once_per_office_and_day(desk):
     finally:
         services.ticket_changed.disconnect(dispatch_uid="test-batch-announcements")
     assert announced == [desk.office_id]
+
+
+def test_a_provider_outage_leaves_the_input_to_its_own_task_and_the_batch_goes_on(desk, graph, monkeypatch):
+    from channels_app import tasks
+
+    from .test_whatsapp import CORPUS, JPEG
+
+    graph.add_media("65463453", JPEG, "image/jpeg")
+    graph.state.media_failure = 503
+    raw = (CORPUS / "pywa-message-image.json").read_bytes()
+    picture = pipeline.store_inbound(channel="whatsapp", raw=raw, external_id="image", enqueue=False)[0]
+    stored(2)
+    retried = []
+    monkeypatch.setattr(tasks.process_inbound, "apply_async", lambda args, **kwargs: retried.append(args[0]))
+
+    assert ingest_pending(10) == 3
+    picture.refresh_from_db()
+    assert picture.state == InboundMessage.State.RECEIVED and retried == [picture.pk]
+    assert Ticket.objects.count() == 2
+    graph.state.media_failure = None  # Meta is back: the retried task ingests it with the picture
+    pipeline.ingest_inbound(picture.pk)
+    picture.refresh_from_db()
+    assert picture.state == InboundMessage.State.PROCESSED
+    assert picture.ticket.messages.get(direction=Message.Direction.INBOUND).attachments.get().file.read() == JPEG
+
+
+def test_an_outage_met_while_writing_rolls_that_input_back_for_a_retry(
+    desk, monkeypatch, django_capture_on_commit_callbacks
+):
+    from channels_app import tasks
+    from channels_app.base import ChannelUnavailable
+
+    stored(1)
+    late = store_email(email(5, subject="later"), enqueue=False)[0]
+    real_open_ticket = services.open_ticket
+
+    def open_ticket(**kwargs):
+        ticket = real_open_ticket(**kwargs)
+        if kwargs["subject"] == "later":
+            raise ChannelUnavailable("the provider is down")
+        return ticket
+
+    retried = []
+    monkeypatch.setattr(services, "open_ticket", open_ticket)
+    monkeypatch.setattr(tasks.process_inbound, "apply_async", lambda args, **kwargs: retried.append(args[0]))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ingest_pending(10) == 2
+    late.refresh_from_db()
+    assert late.state == InboundMessage.State.RECEIVED and retried == [late.pk]
+    assert list(Ticket.objects.values_list("subject", flat=True)) == ["Permesso di soggiorno"]
+    assert Message.objects.filter(direction=Message.Direction.OUTBOUND).count() == 1
