@@ -224,3 +224,16 @@ def test_status_page_names_the_status_and_the_events_in_the_page_language(client
             assert f'id="ticket-status">{Status.RESOLVED.label}</strong>' in page
             for kind in kinds - {TicketEvent.Kind.MESSAGE_RECEIVED, TicketEvent.Kind.REPLIED}:
                 assert str(TicketEvent.Kind(kind).label) in page
+
+
+def test_anonymous_visitors_get_no_session(client, ticket, settings):
+    pages = [
+        client.get(status_url("it", ticket.access_token)),
+        client.get(status_url("it", ticket.access_token)),  # from the cache
+        lookup(client, ticket.reference, "youssef@example.org"),
+        lookup(client, ticket.reference, "wrong@example.org"),
+        client.get(status_url("en")),
+    ]
+    for response in pages:
+        assert settings.SESSION_COOKIE_NAME not in response.cookies
+    assert settings.SESSION_COOKIE_NAME not in client.cookies
