@@ -6,7 +6,14 @@ from django.urls import include, path
 from channels_app import views as channel_views
 from faq.views import portal as portal_views
 
-urlpatterns = [
+# The citizen portal first: it takes most requests, and Django tries the patterns in order
+# (no other route starts with a language code).
+urlpatterns = i18n_patterns(
+    path("", include("faq.urls")),
+    prefix_default_language=True,
+)
+
+urlpatterns += [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/cti/<str:token>", channel_views.cti_event, name="cti-event"),
@@ -21,8 +28,3 @@ urlpatterns = [
     path("", include("faq.urls_ops")),
     path("", portal_views.root_redirect, name="root"),
 ]
-
-urlpatterns += i18n_patterns(
-    path("", include("faq.urls")),
-    prefix_default_language=True,
-)

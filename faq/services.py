@@ -23,6 +23,7 @@ from tickets import services as ticket_services
 from tickets.access import access_ticket, get_operator, is_supervisor
 from tickets.errors import DomainError, NotAllowed
 from tickets.models import Channel, Message, Ticket, TicketEvent
+from tickets.refdata import cached_rows
 from tickets.services import NewAttachment
 
 from .models import Appointment, FaqDeflection, FaqEntry, FaqFeedback, Procedure
@@ -73,7 +74,8 @@ def whatsapp_procedures_menu(language: str, body_text: str = "") -> dict | None:
     `body_text` (e.g. the acknowledgement) comes first in the body. Meta's limits: body 1024
     characters, button 20, section title 24, 10 rows, row title 24, description 72.
     """
-    procedures = list_published_procedures()[:10]
+    # From the cache (tickets.refdata): this runs for every WhatsApp acknowledgement.
+    procedures = cached_rows("published-procedures", list_published_procedures)[:10]
     if not procedures:
         return None
     with translation.override(language):

@@ -112,7 +112,11 @@ class Gunicorn:
     def __exit__(self, *_exc) -> None:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=20)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:  # threads held by kept-alive connections
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=20)
 
 
 def _lua_string(value: str) -> str:

@@ -23,6 +23,16 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_reference_rows():
+    """Cached reference rows (tickets.refdata) are dropped on commit; a rolled-back test commits nothing."""
+    from tickets import refdata
+
+    refdata.forget_all()
+    yield
+    refdata.forget_all()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -33,6 +33,13 @@ def _drop(sender, **_kwargs) -> None:
     transaction.on_commit(lambda: cache.delete_many(keys))
 
 
+def forget_all() -> None:
+    """Drop every cached list now (tests roll back instead of committing, so no signal drops them)."""
+    languages = ["", *(code for code, _name in settings.LANGUAGES)]
+    keys = {key for keys in _dependents.values() for key in keys}
+    cache.delete_many([_cache_key(key, language) for key in keys for language in languages])
+
+
 def track(key: str, *models: type[Model]) -> None:
     """Declare (from an AppConfig.ready, so every process listens) which models `key` is built from."""
     for model in models:

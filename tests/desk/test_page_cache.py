@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from tests.desk.helpers import desk_login
 from tests.factories import open_test_ticket
-from tickets import services
 
 pytestmark = pytest.mark.django_db
 
