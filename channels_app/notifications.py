@@ -77,13 +77,9 @@ def _render(prefix: str, context: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def _record_and_send(
-    ticket: Ticket, subject: str, text: str, html: str, auto_submitted: str, *, send_here: bool = False, **known
-) -> Message:
-    """Record the outbound message; after commit, send it in this process (a worker) or queue its task."""
-    from .tasks import send_now, send_outbound_message
-
-    message = Message.objects.create(
+def _outbound(ticket: Ticket, subject: str, text: str, html: str) -> Message:
+    """A notification to the citizen on the ticket's channel, not saved yet, waiting to be sent."""
+    return Message(
         ticket=ticket,
         direction=Message.Direction.OUTBOUND,
         channel=ticket.channel,
@@ -92,6 +88,16 @@ def _record_and_send(
         html=html,
         delivery_status=Message.Delivery.PENDING,
     )
+
+
+def _record_and_send(
+    ticket: Ticket, subject: str, text: str, html: str, auto_submitted: str, *, send_here: bool = False, **known
+) -> Message:
+    """Record the outbound message; after commit, send it in this process (a worker) or queue its task."""
+    from .tasks import send_now, send_outbound_message
+
+    message = _outbound(ticket, subject, text, html)
+    message.save(force_insert=True)
     if send_here:
         transaction.on_commit(partial(send_now, message, auto_submitted, **known))
     else:
@@ -146,16 +152,7 @@ def acknowledge_new_tickets(tickets: list[tuple[Ticket, dict]]) -> list[Message]
         except Exception:
             logger.exception("could not write the acknowledgement of %s", ticket.reference)
             continue
-        message = Message(
-            ticket=ticket,
-            direction=Message.Direction.OUTBOUND,
-            channel=ticket.channel,
-            subject=subject[:255],
-            text=text,
-            html=html,
-            delivery_status=Message.Delivery.PENDING,
-        )
-        pending.append((message, known))
+        pending.append((_outbound(ticket, subject, text, html), known))
     Message.objects.bulk_create([message for message, _known in pending])
     from .tasks import send_many
 

@@ -132,6 +132,20 @@ def _mark_sent(message: Message, channel: str, external_id: str) -> None:
     )
 
 
+def _try_send(message: Message, auto_submitted: str, known: dict) -> tuple[str, str] | None:
+    """(channel, external id) once delivered; None when the send task took over or the message failed."""
+    try:
+        channel, to = route(message)
+        return channel, get_adapter(channel).send(build_outbound(message, channel, to, auto_submitted, **known))
+    except ChannelUnavailable:
+        send_outbound_message.apply_async(
+            (message.pk,), {"auto_submitted": auto_submitted}, countdown=_backoff(0)
+        )  # fmt: skip
+    except (ValueError, InvalidInput) as exc:
+        _mark_failed(message, str(exc))
+    return None
+
+
 def send_now(message: Message, auto_submitted: str = "", **known) -> None:
     """Send a just-committed outbound message from this process (the ingestion worker), no task.
 
@@ -139,18 +153,9 @@ def send_now(message: Message, auto_submitted: str = "", **known) -> None:
     channel is down, the send task takes over with its retries and backoff; anything else
     fails the message for the desk to see, exactly like the task would.
     """
-    try:
-        channel, to = route(message)
-        external_id = get_adapter(channel).send(build_outbound(message, channel, to, auto_submitted, **known))
-    except ChannelUnavailable:
-        send_outbound_message.apply_async(
-            (message.pk,), {"auto_submitted": auto_submitted}, countdown=_backoff(0)
-        )  # fmt: skip
-        return
-    except (ValueError, InvalidInput) as exc:
-        _mark_failed(message, str(exc))
-        return
-    _mark_sent(message, channel, external_id)
+    delivered = _try_send(message, auto_submitted, known)
+    if delivered is not None:
+        _mark_sent(message, *delivered)
 
 
 def send_many(messages: list[tuple[Message, dict]], auto_submitted: str = "") -> None:
@@ -160,17 +165,10 @@ def send_many(messages: list[tuple[Message, dict]], auto_submitted: str = "") ->
     """
     sent = []
     for message, known in messages:
-        try:
-            channel, to = route(message)
-            external_id = get_adapter(channel).send(build_outbound(message, channel, to, auto_submitted, **known))
-        except ChannelUnavailable:
-            send_outbound_message.apply_async(
-                (message.pk,), {"auto_submitted": auto_submitted}, countdown=_backoff(0)
-            )  # fmt: skip
+        delivered = _try_send(message, auto_submitted, known)
+        if delivered is None:
             continue
-        except (ValueError, InvalidInput) as exc:
-            _mark_failed(message, str(exc))
-            continue
+        channel, external_id = delivered
         message.delivery_status, message.external_id, message.channel = (
             Message.Delivery.SENT, (external_id or "")[:255], channel
         )  # fmt: skip

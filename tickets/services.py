@@ -230,30 +230,12 @@ def compute_due_dates(ticket: Ticket, received_at: datetime) -> None:
 # ----------------------------------------------------------------------------- citizens
 
 
-def find_or_create_citizen(
-    *,
-    email: str = "",
-    phone: str = "",
-    whatsapp_id: str = "",
-    first_name: str = "",
-    last_name: str = "",
-    language: str = "",
-    nationality: str = "",
-    kind: str = "",
-    consent_channel: str = "",
-) -> Citizen:
-    """The citizen owning this contact (WhatsApp id, then phone, then email), created when unknown."""
-    return get_or_create_citizen(
-        email=email,
-        phone=phone,
-        whatsapp_id=whatsapp_id,
-        first_name=first_name,
-        last_name=last_name,
-        language=language,
-        nationality=nationality,
-        kind=kind,
-        consent_channel=consent_channel,
-    )[0]
+def find_or_create_citizen(**contact: str) -> Citizen:
+    """The citizen owning this contact (WhatsApp id, then phone, then email), created when unknown.
+
+    Takes the keyword arguments of get_or_create_citizen.
+    """
+    return get_or_create_citizen(**contact)[0]
 
 
 _RANKED_IN_PYTHON = 20
