@@ -16,21 +16,17 @@ class OperatorsConfig(AppConfig):
 
         from .models import Operator
         from .pagecache import revoke_session
-        from .selectors import bump_desk_generation
+        from .selectors import bump_desk_generation, bump_now_and_on_commit
 
         # Any change to any ticket invalidates the cached desk lists and pages (sent after commit).
         ticket_changed.connect(bump_desk_generation, sender=Ticket, dispatch_uid="desk-lists-generation")
         # So does any change to who may see which list: a replayed page skips the permission checks.
         User = get_user_model()
         for model in (Operator, User, Group, Queue):
-            post_save.connect(
-                bump_desk_generation, sender=model, dispatch_uid=f"desk-generation-save-{model.__name__}"
-            )
-            post_delete.connect(
-                bump_desk_generation, sender=model, dispatch_uid=f"desk-generation-delete-{model.__name__}"
-            )
+            post_save.connect(bump_now_and_on_commit, sender=model, dispatch_uid=f"desk-gen-save-{model.__name__}")
+            post_delete.connect(bump_now_and_on_commit, sender=model, dispatch_uid=f"desk-gen-delete-{model.__name__}")
         for through in (Operator.queues.through, User.groups.through, User.user_permissions.through):
-            m2m_changed.connect(bump_desk_generation, sender=through, dispatch_uid=f"desk-generation-m2m-{through}")
+            m2m_changed.connect(bump_now_and_on_commit, sender=through, dispatch_uid=f"desk-gen-m2m-{through}")
         user_logged_out.connect(revoke_session, dispatch_uid="desk-page-revoke-session")
 
         from django.apps import apps

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 import phonenumbers
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.template.loader import select_template
 from django.utils import timezone
@@ -78,6 +78,13 @@ def bump_desk_generation(**_kwargs) -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:  # not set yet (or evicted): any new value invalidates
         cache.set(GENERATION_KEY, int(timezone.now().timestamp() * 1000), None)
+
+
+def bump_now_and_on_commit(**_kwargs) -> None:
+    """For a permission change: stop replays at once, and again after the commit, so a page cached
+    between the two (still rendered from the old rows) is not replayed either."""
+    bump_desk_generation()
+    transaction.on_commit(bump_desk_generation)
 
 
 def desk_generation() -> int:
