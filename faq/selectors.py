@@ -210,11 +210,6 @@ class HitEntry:
     text_language: str
     url: str
 
-    @property
-    def entry(self) -> HitEntry:
-        # Read as an EntryView was: hit.entry.entry.slug.
-        return self
-
 
 @dataclass
 class SearchHit:

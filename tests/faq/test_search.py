@@ -63,7 +63,7 @@ def test_search_vector_is_kept_current_on_save(seeded_faq):
     assert not search_faq("vendemmia", "it")
     entry.answer_it = "<p>Per la vendemmia si usa il permesso stagionale.</p>"
     entry.save()
-    assert [hit.entry.entry.slug for hit in search_faq("vendemmie", "it")] == ["lavoro-stagionale"]
+    assert [hit.entry.slug for hit in search_faq("vendemmie", "it")] == ["lavoro-stagionale"]
 
 
 @pytest.mark.postgres
