@@ -65,6 +65,9 @@ class ReportFilterForm(StyledForm):
 
 
 class ProblemForm(StyledForm):
+    # Its fields' names and ids on the desk's ticket view (one ticket per page, so one prefix).
+    PREFIX = "new-problem"
+
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     partner_name = forms.CharField(label=_("Partner body responsible"), max_length=200)

@@ -207,7 +207,7 @@ def ticket_problem_unlink(request: HttpRequest, ticket_id: int, problem_id: int)
 @require_POST
 @staff_required
 def ticket_problem_create(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    form = ProblemForm(request.POST, prefix=f"problem-{ticket_id}")
+    form = ProblemForm(request.POST, prefix=ProblemForm.PREFIX)
     if not form.is_valid():
         ticket = access_ticket(request.user, ticket_id)
         return render(request, "reports/_ticket_problems.html", {"ticket": ticket, "problem_form": form}, status=422)

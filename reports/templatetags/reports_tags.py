@@ -8,14 +8,13 @@ from ..forms import ProblemForm
 from ..selectors import list_ticket_problems
 
 register = template.Library()
-_PREFIX_SENTINEL = "problem-0sentinel0"
 
 
 @lru_cache(maxsize=16)
 def _empty_form_html(language: str) -> str:
     """The empty "new problem" form depends only on the language: rendering its widgets through the
     form renderer on every ticket view cost more than the rest of this section."""
-    return str(ProblemForm(prefix=_PREFIX_SENTINEL).as_div())
+    return mark_safe(ProblemForm(prefix=ProblemForm.PREFIX).as_div())  # noqa: S308 - our own form
 
 
 @register.simple_tag(takes_context=True)
@@ -25,6 +24,4 @@ def ticket_problems(context, ticket) -> dict:
     form = context.get("problem_form")
     if form is not None:  # sent back with its errors
         return {**problems, "form_html": form.as_div(), "form_errors": bool(form.errors)}
-    html = _empty_form_html(translation.get_language() or "")
-    form_html = mark_safe(html.replace(_PREFIX_SENTINEL, f"problem-{ticket.pk}"))  # noqa: S308 - our own form
-    return {**problems, "form_html": form_html, "form_errors": False}
+    return {**problems, "form_html": _empty_form_html(translation.get_language() or ""), "form_errors": False}

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from reports import services
 from reports.errors import ProblemClosed
+from reports.forms import ProblemForm
 from reports.models import PartnerBody, ProblemLink, RecurringProblem
 from reports.selectors import list_problems
 from tests.factories import CitizenFactory, open_test_ticket
@@ -79,7 +80,7 @@ def test_ticket_partial_links_creates_and_unlinks_over_htmx(client, problem, tic
     assert "SPID login fails on the ministry portal <span" in response.text
     assert "Remove the link to SPID login fails" in response.text
 
-    prefix = f"problem-{ticket.pk}"
+    prefix = ProblemForm.PREFIX
     response = client.post(
         reverse("dashboard:ticket_problem_create", args=[ticket.pk]),
         {
