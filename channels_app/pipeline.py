@@ -388,12 +388,8 @@ def ingest_inbound(inbound_id: int, *, send_here: bool = False) -> IngestOutcome
     if inbound is None:
         return None  # done, ignored or quarantined already: a redelivery changes nothing
     outcome = IngestOutcome(inbound=inbound, created=[], threaded=[], send_here=send_here)
-    adapter = get_adapter(inbound.channel)
     try:
-        result = adapter.parse(bytes(inbound.raw), inbound.metadata)
-        for item in result.items:
-            if not item.ignore_reason:
-                adapter.fetch_media(item)  # network first, outside the transaction
+        result = _parse(inbound, get_adapter(inbound.channel))
         with transaction.atomic():
             # The lock makes a concurrent redelivery wait, then find the input processed.
             state = InboundMessage.objects.select_for_update().filter(pk=inbound.pk).values_list("state", flat=True)
@@ -404,12 +400,19 @@ def ingest_inbound(inbound_id: int, *, send_here: bool = False) -> IngestOutcome
     except ChannelUnavailable:
         raise  # the task retries with backoff; the raw input stays RECEIVED
     except Exception as exc:  # anything else is quarantined with its reason, never lost
-        reason = _quarantine_reason(inbound, exc)
-        InboundMessage.objects.filter(pk=inbound.pk).update(
-            state=InboundMessage.State.QUARANTINED, error=reason[:5000], processed_at=timezone.now()
-        )
-        outcome.quarantined = reason
+        outcome.quarantined = _quarantine_reason(inbound, exc)
+        _set_quarantined(inbound, outcome.quarantined)  # also forgets a ticket the rollback undid
+        inbound.save(update_fields=["state", "error", "ticket", "processed_at"])
     return outcome
+
+
+def _parse(inbound: InboundMessage, adapter) -> ParseResult:
+    """What the stored input says, its media fetched: the network first, outside any transaction."""
+    result = adapter.parse(bytes(inbound.raw), inbound.metadata)
+    for item in result.items:
+        if not item.ignore_reason:
+            adapter.fetch_media(item)
+    return result
 
 
 def _apply(inbound: InboundMessage, result: ParseResult, outcome: IngestOutcome) -> None:
@@ -476,11 +479,7 @@ def ingest_pending(limit: int = BATCH_SIZE) -> int:
         try:
             if inbound.channel not in adapters:
                 adapters[inbound.channel] = get_adapter(inbound.channel)
-            adapter = adapters[inbound.channel]
-            result = adapter.parse(bytes(inbound.raw), inbound.metadata)
-            for item in result.items:
-                if not item.ignore_reason:
-                    adapter.fetch_media(item)
+            result = _parse(inbound, adapters[inbound.channel])
         except ChannelUnavailable:  # left RECEIVED: its own task retries with backoff
             process_inbound.apply_async((inbound.pk,), countdown=30)
             continue
