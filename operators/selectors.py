@@ -304,6 +304,13 @@ def list_colleagues_for(ticket: Ticket) -> list[Operator]:
     )
 
 
+def list_active_topics() -> list[Topic]:
+    """The topics a ticket can be moved to, by name in the desk's language (from the cache)."""
+    return cached_rows(
+        "desk-topics", lambda: list(Topic.objects.filter(is_active=True).order_by("name")), per_language=True
+    )
+
+
 def list_canned_replies(ticket: Ticket) -> list[CannedReply]:
     """The replies for the ticket's topic and those for any topic (all active ones, from the cache)."""
     active = cached_rows(

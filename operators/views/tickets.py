@@ -17,13 +17,13 @@ from tickets import services
 from tickets.access import access_ticket, can_see_ticket, get_operator
 from tickets.errors import TicketNotFound
 from tickets.models import Attachment, Ticket, Topic
-from tickets.refdata import cached_rows
 from tickets.selectors import get_citizen_history, get_ticket_detail
 
 from ..decorators import operator_required
 from ..forms import ResolveForm, posted_version
 from ..models import CannedReply
 from ..selectors import (
+    list_active_topics,
     list_canned_replies,
     list_colleagues_for,
     list_ticket_viewers,
@@ -61,9 +61,7 @@ def _ticket_context(request, ticket: Ticket) -> dict:
         "history": history,
         "merge_candidates": [t for t in history if t.pk != ticket.pk and t.is_active and t.desk_visible],
         "colleagues": list_colleagues_for(ticket),
-        "topics": cached_rows(
-            "desk-topics", lambda: list(Topic.objects.filter(is_active=True).order_by("name")), per_language=True
-        ),
+        "topics": list_active_topics(),
         "canned_replies": list_canned_replies(ticket),
         "priorities": Ticket.Priority.choices,
         "outcomes": Ticket.Outcome.choices,
