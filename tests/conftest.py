@@ -149,7 +149,6 @@ def admin_client(client, admin_user):
     return client
 
 
-
 def pytest_itemcollected(item):
     """Transactional tests (live_server, workers, races) flush the database when they end.
 
