@@ -81,7 +81,9 @@ def test_next_working_day_start_is_an_opening_on_a_working_day(moment, calendar)
 def test_adding_business_hours_counts_exactly_that_much_open_time(moment, calendar, hours):
     due = calendar.add_business_hours(moment, hours)
     assert due > moment
-    assert calendar.is_open(due - timedelta(seconds=1))
+    # The instant before the due time is open time (a due time 0.6 s after the office reopens
+    # has its last second in the lunch break, so "one second before" was the wrong instant).
+    assert calendar.is_open(due - timedelta(microseconds=1))
     counted = calendar.business_time_between(moment, due)
     assert abs(counted - timedelta(hours=hours)) < timedelta(seconds=1)
 
@@ -92,3 +94,10 @@ def test_due_dates_never_go_backwards(a, b, calendar):
     early, late = sorted([a, b])
     assert calendar.next_working_day_start(early) <= calendar.next_working_day_start(late)
     assert calendar.add_business_hours(early, 8) <= calendar.add_business_hours(late, 8)
+
+
+def test_time_left_over_at_closing_carries_past_the_lunch_break():
+    # 12:45:00.6 + 15 min of open time: 14 min 59.4 s before 13:00, the last 0.6 s after 14:00.
+    due = ROMA.add_business_hours(datetime(2024, 1, 12, 12, 45, 0, 598743, tzinfo=ROME), 0.25)
+    assert due == datetime(2024, 1, 12, 14, 0, 0, 598743, tzinfo=ROME)
+    assert ROMA.is_open(due - timedelta(microseconds=1))
