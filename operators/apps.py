@@ -36,6 +36,20 @@ class OperatorsConfig(AppConfig):
 
         from .models import CannedReply
 
+        # And any change to the reference rows a replayed ticket view shows in its forms.
+        shown = [Topic, Office, CannedReply]
+        if apps.is_installed("faq"):
+            from faq.models import Procedure
+
+            shown.append(Procedure)
+        if apps.is_installed("reports"):
+            from reports.models import RecurringProblem
+
+            shown.append(RecurringProblem)
+        for model in shown:
+            post_save.connect(bump_now_and_on_commit, sender=model, dispatch_uid=f"desk-gen-save-{model.__name__}")
+            post_delete.connect(bump_now_and_on_commit, sender=model, dispatch_uid=f"desk-gen-delete-{model.__name__}")
+
         refdata.track("desk-topics", Topic)
         refdata.track("desk-queues", Queue, Office)
         refdata.track("desk-canned-replies", CannedReply, Topic)

@@ -48,7 +48,7 @@ def set_ui_language(*, actor, language: str) -> Operator:
     return operator
 
 
-def mark_ticket_viewer(*, actor, ticket_id: int, name: str) -> None:
+def mark_ticket_viewer(*, user_id: int, ticket_id: int, name: str) -> None:
     """Heartbeat: this operator has the ticket open (kept in the cache, forgotten after a few seconds).
 
     A read-modify-write without a lock: two heartbeats at once may drop one name until the
@@ -59,7 +59,7 @@ def mark_ticket_viewer(*, actor, ticket_id: int, name: str) -> None:
     viewers = {
         user_id: entry for user_id, entry in (cache.get(key) or {}).items() if now - entry[1] < VIEWER_TTL_SECONDS
     }
-    viewers[actor.pk] = (name, now)
+    viewers[user_id] = (name, now)
     cache.set(key, viewers, VIEWER_TTL_SECONDS * 2)
 
 

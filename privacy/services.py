@@ -55,6 +55,18 @@ def record_access(
     )
 
 
+def record_ticket_view(*, user_id: int, username: str, ticket_id: int, citizen_id: int | None) -> None:
+    """record_access for a desk ticket view replayed from the page cache, where no user object is loaded."""
+    AccessLog.objects.create(
+        user_id=user_id,
+        username=username,
+        ticket_id=ticket_id,
+        citizen_id=citizen_id,
+        via=AccessLog.Via.DESK,
+        action=AccessLog.Action.VIEW,
+    )
+
+
 def record_list_access(
     user, *, tickets: Iterable[Ticket] = (), citizens: Iterable[Citizen] = (), via: str, reason: str = ""
 ) -> int:

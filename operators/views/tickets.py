@@ -22,7 +22,9 @@ from tickets.selectors import get_citizen_history, get_ticket_detail
 from ..decorators import operator_required
 from ..forms import ResolveForm, posted_version
 from ..models import CannedReply
+from ..pagecache import TicketView, mark_cacheable
 from ..selectors import (
+    desk_generation,
     list_active_topics,
     list_canned_replies,
     list_colleagues_for,
@@ -83,9 +85,13 @@ def _faq_installed() -> bool:
 @require_GET
 @operator_required
 def ticket_detail(request, ticket_id: int):
+    generation = desk_generation()  # before anything shown is read: a change meanwhile is not replayed
     ticket = access_ticket(request.user, ticket_id)
-    mark_ticket_viewer(actor=request.user, ticket_id=ticket.pk, name=_display_name(request.user))
+    name = _display_name(request.user)
+    mark_ticket_viewer(user_id=request.user.pk, ticket_id=ticket.pk, name=name)
     record_access(request.user, ticket=ticket, via=AccessLog.Via.DESK)  # GDPR: the view shows the citizen card
+    viewed = TicketView(request.user.pk, request.user.get_username(), name, ticket.pk, ticket.citizen_id)
+    mark_cacheable(request, generation, viewed=viewed)
     return render(request, "desk/ticket_detail.html", _ticket_context(request, ticket))
 
 
@@ -263,7 +269,7 @@ def merge(request, ticket_id: int):
 def presence(request, ticket_id: int):
     """Heartbeat of an open ticket: who else is here, and has the ticket changed under my eyes?"""
     ticket = access_ticket(request.user, ticket_id)
-    mark_ticket_viewer(actor=request.user, ticket_id=ticket.pk, name=_display_name(request.user))
+    mark_ticket_viewer(user_id=request.user.pk, ticket_id=ticket.pk, name=_display_name(request.user))
     seen = request.POST.get("version", "")
     return render(
         request,

@@ -106,3 +106,56 @@ def test_a_flash_message_after_a_redirect_is_shown_once(client, front_operator, 
     assert response.redirect_chain[-1][0] == home
     assert notice in response.content.decode()
     assert notice not in client.get(home).content.decode()
+
+
+def test_ticket_view_revisited_is_replayed_and_still_logged_and_marked(
+    client, front_operator, ticket, django_assert_num_queries
+):
+    from django.core.cache import cache
+
+    from operators.selectors import _viewers_key, list_ticket_viewers
+    from privacy.models import AccessLog
+
+    desk_login(client, front_operator)
+    url = reverse("desk:ticket", args=[ticket.pk])
+    first = client.get(url)
+    assert first.status_code == 200
+    with django_assert_num_queries(1):  # the access log INSERT, nothing else
+        again = client.get(url)
+    assert again.content == first.content
+    assert AccessLog.objects.filter(ticket=ticket, user=front_operator, action=AccessLog.Action.VIEW).count() == 2
+    cache.delete(_viewers_key(ticket.pk))
+    client.get(url)  # replayed again: the operator is marked as looking at it once more
+    assert list_ticket_viewers(ticket.pk) == ["Anna Rossi"]
+
+
+def test_ticket_view_shows_a_new_message_and_a_take_at_once(
+    client, front_operator, ticket, django_capture_on_commit_callbacks
+):
+    from tickets import services
+    from tickets.models import Channel
+
+    desk_login(client, front_operator)
+    url = reverse("desk:ticket", args=[ticket.pk])
+    client.get(url)
+    client.get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.add_inbound_message(ticket=ticket, channel=Channel.EMAIL, text="Ho trovato il passaporto")
+    assert "Ho trovato il passaporto" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.take_ticket(actor=front_operator, ticket_id=ticket.pk)
+    page = client.get(url).content.decode()
+    assert re.search(r"data-assignee>[^<]*\S", page)
+    assert reverse("desk:take", args=[ticket.pk]) not in page
+
+
+def test_ticket_view_replay_is_per_session(client, front_operator, ticket):
+    from django.test import Client
+
+    desk_login(client, front_operator)
+    url = reverse("desk:ticket", args=[ticket.pk])
+    client.get(url)
+    stranger = Client()
+    response = stranger.get(url)
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
