@@ -55,8 +55,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: a desk list page just rendered for this session is replayed without the rest.
     "operators.pagecache.DeskPageCacheMiddleware",
+    # Then the citizen's status page, replayed while the ticket is unchanged (faq.pagecache).
+    "faq.pagecache.StatusPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "contactcenter.middleware.SitePolicyCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

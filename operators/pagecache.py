@@ -102,7 +102,7 @@ class DeskPageCacheMiddleware:
         if request.method != "GET" or not request.path.startswith(PREFIX):
             return self.get_response(request)
         digest = _session_digest(request)
-        if digest is None or settings.MESSAGE_COOKIE_NAME in request.COOKIES:  # a flash message to show
+        if digest is None or request.COOKIES.get(settings.MESSAGE_COOKIE_NAME):  # a flash message to show
             return self.get_response(request)
         key = _page_key(digest, request)
         revoked = _revoked_key(digest)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import re
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache, caches
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -21,6 +19,7 @@ from tickets.errors import DomainError
 
 from .. import selectors, services
 from ..forms import FeedbackForm, RequestForm, StatusLookupForm, StatusMessageForm
+from ..pagecache import CSRF_FIELD, CSRF_PLACEHOLDER, csrf_token_for, mark_status_cacheable
 
 # Wrong status lookups allowed per minute, per IP address and per reference: the 6th is refused.
 STATUS_ATTEMPTS = 5
@@ -29,8 +28,6 @@ STATUS_WINDOW_SECONDS = 60
 REQUESTS_PER_HOUR = 10
 
 
-_CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
-_CSRF_PLACEHOLDER = 'name="csrfmiddlewaretoken" value="\x00csrf\x00"'
 SEARCH_PAGE_CACHE_SECONDS = 300
 
 
@@ -47,13 +44,15 @@ def _cached_page(request: HttpRequest, key: str) -> HttpResponse | None:
     cached = caches["portal"].get(key)
     if cached is None:
         return None
-    return HttpResponse(cached.replace(_CSRF_PLACEHOLDER, f'name="csrfmiddlewaretoken" value="{get_token(request)}"'))
+    return HttpResponse(
+        cached.replace(CSRF_PLACEHOLDER, f'name="csrfmiddlewaretoken" value="{csrf_token_for(request)}"')
+    )
 
 
 def _store_page(request: HttpRequest, key: str, response: HttpResponse, seconds: int) -> HttpResponse:
     # CSRF tokens are per visitor: stored as a placeholder, filled in by _cached_page.
     if response.status_code == 200 and not messages.get_messages(request):
-        caches["portal"].set(key, _CSRF_FIELD.sub(_CSRF_PLACEHOLDER, response.content.decode()), seconds)
+        caches["portal"].set(key, CSRF_FIELD.sub(CSRF_PLACEHOLDER, response.content.decode()), seconds)
     return response
 
 
@@ -378,27 +377,21 @@ def status(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(_status_token_url(token))
 
 
-STATUS_CACHE_SECONDS = 30
-
-
 @require_GET
 def status_token(request: HttpRequest, token: str) -> HttpResponse:
+    # Read first: a change while the page renders makes the stored copy stale at once.
     version = selectors.get_ticket_version_by_token(token)
     if version is None:
         raise Http404
-    # Cached per ticket version (bumped by every change of the ticket): automatic notices that
-    # do not bump it show up within STATUS_CACHE_SECONDS.
-    key = _page_key(request, "status", token, version)
-    cached = _cached_page(request, key)
-    if cached is not None:
-        return cached
     ticket = selectors.get_status_ticket(token)
     if ticket is None:
         raise Http404
     context = selectors.get_public_status(ticket)
     context["message_form"] = StatusMessageForm()
     context["crumbs"] = [(reverse("portal:status"), _("Check your request")), ("", ticket.reference)]
-    return _store_page(request, key, render(request, "portal/status.html", context), STATUS_CACHE_SECONDS)
+    if len(messages.get_messages(request)) == 0:  # a one-time notice belongs to this visitor's page only
+        mark_status_cacheable(request, version)
+    return render(request, "portal/status.html", context)
 
 
 @require_POST

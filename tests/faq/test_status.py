@@ -237,3 +237,51 @@ def test_anonymous_visitors_get_no_session(client, ticket, settings):
     for response in pages:
         assert settings.SESSION_COOKIE_NAME not in response.cookies
     assert settings.SESSION_COOKIE_NAME not in client.cookies
+
+
+def test_replayed_status_page_keeps_the_security_headers_and_a_working_csrf_cookie(client, ticket):
+    from django.test import Client
+
+    url = status_url("fr", ticket.access_token)
+    rendered = client.get(url)
+    newcomer = Client(enforce_csrf_checks=True)  # no cookie yet: the replay must give one
+    replayed = newcomer.get(url)
+    assert _body(replayed) == _body(rendered)
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Content-Language"):
+        assert replayed[header] == rendered[header]
+    assert "csrftoken" in replayed.cookies
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', replayed.text).group(1)
+    with translation.override("fr"):
+        message_url = reverse("portal:status_message", args=[ticket.access_token])
+    assert newcomer.post(message_url, {"text": "Merci", "csrfmiddlewaretoken": token}).status_code == 302
+
+
+def test_the_notice_after_adding_a_message_is_shown_once(client, ticket):
+    url = status_url("it", ticket.access_token)
+    client.get(url)  # cached
+    with translation.override("it"):
+        message_url = reverse("portal:status_message", args=[ticket.access_token])
+    shown = client.post(message_url, {"text": "Ecco il documento"}, follow=True)
+    notice = "Your message has been added to the request."
+    with translation.override("it"):
+        from django.utils.translation import gettext
+
+        notice = gettext(notice)
+    assert notice in shown.text
+    assert "Ecco il documento" in shown.text
+    again = client.get(url)
+    assert notice not in again.text
+    assert "Ecco il documento" in again.text
+
+
+def test_replayed_pages_mask_the_csrf_secret_differently_each_time(ticket):
+    from django.middleware.csrf import _unmask_cipher_token
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    url = status_url("es", ticket.access_token)
+    browser.get(url)
+    tokens = [re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', browser.get(url).text).group(1) for _ in "ab"]
+    assert tokens[0] != tokens[1]  # BREACH: the secret never shows twice the same way
+    secret = browser.cookies["csrftoken"].value
+    assert {_unmask_cipher_token(token) for token in tokens} == {secret}
