@@ -3,7 +3,8 @@
 Starts gunicorn on 127.0.0.1 against BENCH_DATABASE_URL (default: the seeded sportello_bench),
 signs in as demo operators through the real login form (second factor included), checks every
 scenario's pages once, then drives the queue list, the search and the ticket view with wrk
-(scripts/benchlib.py) at concurrency 8 and 16 for BENCH_SECONDS each.  Loopback only.  Prints
+(scripts/benchlib.py) at concurrency 8 and 16 for BENCH_SECONDS each: each page both replayed
+for the same session and, with unique URLs, rendered every time.  Loopback only.  Prints
 p50/p95 and requests/s; asserts nothing (timings are not tests).
 
     make bench-desk                          # defaults below
@@ -116,7 +117,18 @@ def main() -> None:
                 [Request(f"/desk/search/?q={q}&_={n}") for n in range(5000) for q in SEARCH_TERMS],
                 "search",
             ),
-            ("ticket view", front, [Request(f"/desk/tickets/{pk}/") for pk in ticket_ids], "timeline"),
+            (
+                "ticket view (20 tickets, revisited)",
+                front,
+                [Request(f"/desk/tickets/{pk}/") for pk in ticket_ids],
+                "timeline",
+            ),
+            (
+                "ticket view, cache miss (unique URLs)",
+                front,
+                [Request(f"/desk/tickets/{pk}/?_={n}") for n in range(2000) for pk in ticket_ids],
+                "timeline",
+            ),
         ]
         try:
             supervisor = login(base, "supervisore")
