@@ -101,7 +101,7 @@ def main() -> None:
             (
                 "queue list, cache miss (unique URLs)",
                 front,
-                [Request(f"{queue}?_={n}") for n in range(20000)],
+                lambda run: [Request(f"{queue}?_={run}-{n}") for n in range(20000)],
                 "data-ticket-id",
             ),
             ("my tickets (front1)", front, [Request("/desk/")], "desk"),
@@ -114,7 +114,7 @@ def main() -> None:
             (
                 "search, cache miss (unique URLs)",
                 front,
-                [Request(f"/desk/search/?q={q}&_={n}") for n in range(5000) for q in SEARCH_TERMS],
+                lambda run: [Request(f"/desk/search/?q={q}&_={run}-{n}") for n in range(5000) for q in SEARCH_TERMS],
                 "search",
             ),
             (
@@ -126,7 +126,7 @@ def main() -> None:
             (
                 "ticket view, cache miss (unique URLs)",
                 front,
-                [Request(f"/desk/tickets/{pk}/?_={n}") for n in range(2000) for pk in ticket_ids],
+                lambda run: [Request(f"/desk/tickets/{pk}/?_={run}-{n}") for n in range(2000) for pk in ticket_ids],
                 "timeline",
             ),
         ]
@@ -140,11 +140,15 @@ def main() -> None:
         print(f"queue {queue_id}: {count_label} active requests shown; {SECONDS:.0f} s per run")
         print_header()
         for name, session, requests_, marker in scenarios:
-            check(session, base, requests_, marker)
+            # A cache-miss scenario builds its unique URLs per run: a later run must not replay an earlier one's.
+            urls = requests_ if callable(requests_) else lambda _run, fixed=requests_: fixed
+            check(session, base, urls("check"), marker)
             cookies = {"Cookie": cookie_header(session)}
-            run_wrk(base, requests_[:4], concurrency=2, seconds=1, headers=cookies)  # warm the workers
+            run_wrk(base, urls("warm")[:4], concurrency=2, seconds=1, headers=cookies)  # warm the workers
             for concurrency in CONCURRENCY:
-                figures = run_wrk(base, requests_, concurrency=concurrency, seconds=SECONDS, headers=cookies)
+                figures = run_wrk(
+                    base, urls(f"c{concurrency}"), concurrency=concurrency, seconds=SECONDS, headers=cookies
+                )
                 print_row(name, concurrency, figures)
         print(f"after the runs: {machine_note()}")
         print("targets: queue list p95 < 50 ms at c8 and >= 760 req/s at c16; ticket view p95 < 80 ms")
