@@ -8,9 +8,9 @@ lookup, bumped by every change of the ticket) is the one it was rendered with, a
 CACHE_SECONDS (automatic notices that do not bump the version show within that time).
 
 The one part of the page that belongs to the visitor, the CSRF token of its forms, is stored as a
-placeholder and filled in for each visitor through Django's own CSRF middleware (which also sets
-or refreshes the visitor's CSRF cookie). Not replayed: a request with a one-time notice waiting
-(the messages cookie), and plain HTTP when the site redirects to HTTPS.
+placeholder and filled in for each visitor with the secret Django's own CSRF middleware reads from
+the visitor's cookie (or makes and sets, on a first visit). Not replayed: a request with a one-time
+notice waiting (the messages cookie), and plain HTTP when the site redirects to HTTPS.
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ def csrf_token_for(request: HttpRequest) -> str:
     secret = request.META.get("CSRF_COOKIE")
     if not secret:
         return get_token(request)
-    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True  # as get_token: the cookie's expiry is pushed back
+    # Unlike get_token, the visitor's cookie (valid for CSRF_COOKIE_AGE, a year) is not sent
+    # again on every page: building that Set-Cookie was a twentieth of a replayed page.
     base = len(CSRF_ALLOWED_CHARS)
     number = int.from_bytes(os.urandom(32), "big")
     mask = []
@@ -107,4 +108,4 @@ class StatusPageCacheMiddleware:
         response = HttpResponse(page.replace(CSRF_PLACEHOLDER, field))
         for name, value in headers:
             response[name] = value
-        return self.csrf.process_response(request, response)  # sets or refreshes the CSRF cookie
+        return self.csrf.process_response(request, response)  # sets the CSRF cookie of a first visit
