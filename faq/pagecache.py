@@ -1,4 +1,10 @@
-"""The citizen's status page (the secret link of the acknowledgement) replayed before the middleware stack.
+"""The citizen's status page (the secret link of the acknowledgement) answered before the middleware stack.
+
+Two requests are answered here, the two a citizen makes most: the status page itself, replayed
+from a cache, and a right lookup by reference and contact, answered with its redirect to that
+page. Anything else goes through the whole stack.
+
+The page.
 
 Citizens reload their status page, and a notification or a campaign sends many of them to it at
 once. A page is kept only after a request that went through everything (host check, security
@@ -11,6 +17,11 @@ The one part of the page that belongs to the visitor, the CSRF token of its form
 placeholder and filled in for each visitor with the secret Django's own CSRF middleware reads from
 the visitor's cookie (or makes and sets, on a first visit). Not replayed: a request with a one-time
 notice waiting (the messages cookie), and plain HTTP when the site redirects to HTTPS.
+
+The lookup. The CSRF check is Django's middleware's own (process_request and process_view), the
+form, the two rate limits and the query are the view's (faq.lookup); only a match that no limit
+refuses is answered here. A form error, a refusal and a wrong pair (the only case that counts an
+attempt) are left to the view, which renders them in the page's language.
 """
 
 from __future__ import annotations
@@ -22,13 +33,16 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, CsrfViewMiddleware, get_token
+from django.utils import translation
 
+from .lookup import look_up_status, status_token_url
 from .selectors import get_ticket_version_by_token
 
 CACHE_SECONDS = 30
 STATUS_PATH = re.compile(r"^/[a-z]{2}(?:-[a-z]{2,4})?/status/(?P<token>[A-Za-z0-9_-]{1,64})/$")
+LOOKUP_PATH = re.compile(r"^/(?P<language>[a-z]{2}(?:-[a-z]{2,4})?)/status/$")
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 CSRF_PLACEHOLDER = 'name="csrfmiddlewaretoken" value="\x00csrf\x00"'
 # Headers that belong to one response, not to the page.
@@ -68,21 +82,22 @@ def mark_status_cacheable(request: HttpRequest, version: int) -> None:
 
 
 class StatusPageCacheMiddleware:
-    """Near the top of MIDDLEWARE: a hit answers with one SQL lookup and no view."""
+    """Near the top of MIDDLEWARE: a replayed page or a right lookup costs one SQL query and no view."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
         self.csrf = CsrfViewMiddleware(get_response)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+            return self.get_response(request)
+        if request.method == "POST":
+            lookup = LOOKUP_PATH.match(request.path_info)
+            found = self._found(request, lookup["language"]) if lookup else None
+            return found or self.get_response(request)
         match = STATUS_PATH.match(request.path_info) if request.method == "GET" else None
-        if (
-            match is None
-            or request.COOKIES.get(
-                settings.MESSAGE_COOKIE_NAME
-            )  # a one-time notice waits (an emptied cookie does not)
-            or (settings.SECURE_SSL_REDIRECT and not request.is_secure())
-        ):
+        # A one-time notice waiting (an emptied cookie is not one) is shown by the view.
+        if match is None or request.COOKIES.get(settings.MESSAGE_COOKIE_NAME):
             return self.get_response(request)
         key = self._key(request)
         entry = caches["portal"].get(key)
@@ -95,6 +110,19 @@ class StatusPageCacheMiddleware:
             page = CSRF_FIELD.sub(CSRF_PLACEHOLDER, response.content.decode())
             caches["portal"].set(key, (version, page, headers), CACHE_SECONDS)
         return response
+
+    def _found(self, request: HttpRequest, language: str) -> HttpResponse | None:
+        """The redirect of a right lookup; None for anything the view must answer."""
+        if language not in settings.LANGUAGE_CODES:
+            return None
+        request.get_host()  # refuses a host not allowed, as the full stack would
+        self.csrf.process_request(request)
+        # Any view not csrf_exempt would do: look_up_status stands for the status view here.
+        if self.csrf.process_view(request, look_up_status, (), {}) is not None:
+            return None  # refused: the full stack refuses it again, with its page
+        with translation.override(language):
+            lookup = look_up_status(request)
+            return HttpResponseRedirect(status_token_url(lookup.token)) if lookup.token else None
 
     @staticmethod
     def _key(request: HttpRequest) -> str:

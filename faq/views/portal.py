@@ -19,11 +19,9 @@ from tickets.errors import DomainError
 
 from .. import selectors, services
 from ..forms import FeedbackForm, RequestForm, StatusLookupForm, StatusMessageForm
+from ..lookup import STATUS_ATTEMPTS, STATUS_WINDOW_SECONDS, client_ip, look_up_status, status_token_url
 from ..pagecache import CSRF_FIELD, CSRF_PLACEHOLDER, csrf_token_for, mark_status_cacheable
 
-# Wrong status lookups allowed per minute, per IP address and per reference: the 6th is refused.
-STATUS_ATTEMPTS = 5
-STATUS_WINDOW_SECONDS = 60
 # New requests per IP address per hour (instead of a captcha).
 REQUESTS_PER_HOUR = 10
 
@@ -59,11 +57,6 @@ def _store_page(request: HttpRequest, key: str, response: HttpResponse, seconds:
 def _language() -> str:
     language = translation.get_language() or settings.LANGUAGE_CODE
     return language if language in settings.LANGUAGE_CODES else settings.LANGUAGE_CODE
-
-
-def client_ip(request: HttpRequest) -> str:
-    # Behind a proxy configure it to set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips).
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def _request_crumbs() -> list:
@@ -326,41 +319,15 @@ def _neutral_refusal(form: StatusLookupForm) -> None:
     )
 
 
-def _status_keys(request: HttpRequest, reference: str) -> tuple[str, str]:
-    digest = hashlib.sha256(reference.strip().upper().encode()).hexdigest()[:32]
-    return f"portal:status:ip:{client_ip(request)}", f"portal:status:ref:{digest}"
-
-
-_status_token_urls: dict[str, tuple[str, str]] = {}
-
-
-def _status_token_url(token: str) -> str:
-    """reverse("portal:status_token") for `token`, resolving the route once per language.
-
-    Every right lookup answers with this redirect; tokens are URL-safe (secrets.token_urlsafe),
-    so reverse() would not quote them either.
-    """
-    language = _language()
-    if language not in _status_token_urls:
-        prefix, suffix = reverse("portal:status_token", args=["token0"]).split("token0")
-        _status_token_urls[language] = (prefix, suffix)
-    prefix, suffix = _status_token_urls[language]
-    return f"{prefix}{token}{suffix}"
-
-
 @require_http_methods(["GET", "POST"])
 def status(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "portal/status_lookup.html", {"form": StatusLookupForm(), "crumbs": _status_crumbs()})
-    form = StatusLookupForm(request.POST)
-    if not form.is_valid():
+    lookup = look_up_status(request)
+    form = lookup.form
+    if form.errors:
         return render(request, "portal/status_lookup.html", {"form": form, "crumbs": _status_crumbs()}, status=422)
-    reference, contact = form.cleaned_data["reference"], form.cleaned_data["contact"]
-    ip_key, ref_key = _status_keys(request, reference)
-    attempts = cache.get_many([ip_key, ref_key])  # one MGET (contactcenter.cache keeps the client)
-    if max(attempts.get(ip_key, 0), attempts.get(ref_key, 0)) >= STATUS_ATTEMPTS:
-        form = StatusLookupForm(request.POST)
-        form.is_valid()
+    if lookup.limited:
         form.add_error(None, _("Too many attempts. Wait a minute before trying again."))
         return render(
             request,
@@ -368,13 +335,12 @@ def status(request: HttpRequest) -> HttpResponse:
             {"form": form, "refused": True, "crumbs": _status_crumbs()},
             status=429,
         )
-    token = selectors.find_status_token(reference=reference, contact=contact)
-    if token is None:
-        _rate_limited(ip_key, STATUS_ATTEMPTS, STATUS_WINDOW_SECONDS)
-        _rate_limited(ref_key, STATUS_ATTEMPTS, STATUS_WINDOW_SECONDS)
+    if lookup.token is None:
+        for key in lookup.keys:
+            _rate_limited(key, STATUS_ATTEMPTS, STATUS_WINDOW_SECONDS)
         _neutral_refusal(form)
         return render(request, "portal/status_lookup.html", {"form": form, "crumbs": _status_crumbs()}, status=404)
-    return HttpResponseRedirect(_status_token_url(token))
+    return HttpResponseRedirect(status_token_url(lookup.token))
 
 
 @require_GET

@@ -285,3 +285,20 @@ def test_replayed_pages_mask_the_csrf_secret_differently_each_time(ticket):
     assert tokens[0] != tokens[1]  # BREACH: the secret never shows twice the same way
     secret = browser.cookies["csrftoken"].value
     assert {_unmask_cipher_token(token) for token in tokens} == {secret}
+
+
+def test_a_right_lookup_still_needs_the_csrf_token_and_an_allowed_host(ticket):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(status_url("en"))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    pair = {"reference": ticket.reference, "contact": "youssef@example.org"}
+    assert browser.post(status_url("en"), pair).status_code == 403
+    assert (
+        browser.post(status_url("en"), {**pair, "csrfmiddlewaretoken": token}, HTTP_HOST="evil.example").status_code
+        == 400
+    )
+    found = browser.post(status_url("en"), {**pair, "csrfmiddlewaretoken": token})
+    assert found.status_code == 302
+    assert found["Location"] == status_url("en", ticket.access_token)
