@@ -51,6 +51,7 @@ class OperatorsConfig(AppConfig):
             post_delete.connect(bump_now_and_on_commit, sender=model, dispatch_uid=f"desk-gen-delete-{model.__name__}")
 
         refdata.track("desk-topics", Topic)
+        refdata.track("desk-filter-form", Topic, Office)
         refdata.track("desk-queues", Queue, Office)
         refdata.track("desk-canned-replies", CannedReply, Topic)
         if apps.is_installed("faq"):

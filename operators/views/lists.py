@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from tickets.access import can_work_queue
 from tickets.models import ACTIVE_STATUSES, Channel, Queue, Status, Ticket
+from tickets.refdata import cached_rows
 from tickets.selectors import list_tickets
 
 from ..decorators import operator_required
@@ -22,7 +24,7 @@ from ..forms import TicketFilterForm
 from ..pagecache import mark_cacheable
 from ..selectors import LIST_CACHE_SECONDS, desk_generation, desk_list_cache_key, list_ticket_page
 
-FILTER_FORM_CACHE_SECONDS = 300  # topics and offices change rarely
+LIST_PATH_MARK = "\x00list-path\x00"  # where the cached filter form names the list it filters
 
 TITLES = {
     "mine": lambda: _("My tickets"),
@@ -91,18 +93,20 @@ def _render_list(request, scope: str, *, queue: Queue | None = None):
 
 
 def _filter_html(request, form: TicketFilterForm) -> str:
-    """The filter form; the empty one (most page loads) is the same for everyone, so it is cached.
+    """The filter form; the empty one (most page loads) is the same on every list, so it is cached.
 
-    Rendering its widgets (topic and office choices) costs more than the rest of the page.
+    Rendering its widgets (topic and office choices) costs more than the rest of the page. The
+    copy is dropped when a topic or an office changes (tickets.refdata), and names its list
+    through a placeholder.
     """
     if form.is_bound:
-        return render_to_string("desk/partials/_filter_form.html", {"form": form}, request=request)
-    key = f"desk:filters:{translation.get_language()}:{request.path}"
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string("desk/partials/_filter_form.html", {"form": form}, request=request)
-        cache.set(key, html, FILTER_FORM_CACHE_SECONDS)
-    return html
+        return render_to_string("desk/partials/_filter_form.html", {"form": form, "list_path": request.path})
+    html = cached_rows(
+        "desk-filter-form",
+        lambda: [render_to_string("desk/partials/_filter_form.html", {"form": form, "list_path": LIST_PATH_MARK})],
+        per_language=True,
+    )[0]
+    return html.replace(LIST_PATH_MARK, escape(request.path))
 
 
 @require_GET

@@ -1,5 +1,7 @@
 """Topics, canned replies and procedures on the ticket view come from the cache, never stale."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -78,3 +80,19 @@ def test_the_sidebar_follows_queue_changes_and_membership(
     page = client.get(home).content.decode()
     assert "Sportello stranieri" in page
     assert f'href="{reverse("desk:queue", args=[back_queue.pk])}"' in page
+
+
+def test_the_list_filters_offer_a_new_topic_at_once_and_filter_the_list_they_are_on(
+    client, front_operator, front_queue, django_capture_on_commit_callbacks
+):
+    desk_login(client, front_operator)
+    home, queue = reverse("desk:home"), reverse("desk:queue", args=[front_queue.pk])
+    assert "Ricongiungimento familiare" not in client.get(home).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        Topic.objects.create(name="Ricongiungimento familiare", slug="ricongiungimento")
+    page = client.get(queue).content.decode()
+    assert "Ricongiungimento familiare" in page
+    form = re.search(r'<form method="get" action="([^"]+)" hx-get="([^"]+)"', page)
+    assert form.groups() == (queue, queue)
+    assert f'href="{queue}">' in page  # "Clear" stays on this list
+    assert re.search(r'<form method="get" action="([^"]+)"', client.get(home).content.decode()).group(1) == home
