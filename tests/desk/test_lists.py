@@ -1,5 +1,6 @@
 """Desk lists: what each holds, keyset pages, filters, search, bounded counts and query counts."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -191,3 +192,22 @@ def test_next_ticket_goes_to_my_next_due_request(client, front_operator, front_q
     desk_login(client, front_operator)
     response = client.get(reverse("desk:next_ticket"), {"after": first.pk})
     assert response.url == reverse("desk:ticket", args=[second.pk])
+
+
+def test_a_row_shows_the_request_with_every_database_value_escaped(client, front_operator, front_queue):
+    from tickets.models import Citizen
+
+    long_subject = '<script>alert("x")</script> rinnovo del permesso di soggiorno per lavoro subordinato'
+    ticket = open_test_ticket(front_queue, subject=long_subject, priority=3)
+    Citizen.objects.filter(pk=ticket.citizen_id).update(first_name="Amal <b>", last_name='"Haddad"')
+    Ticket.objects.filter(pk=ticket.pk).update(due_at=timezone.now() - timedelta(hours=1))
+    desk_login(client, front_operator)
+    row = re.search(r"<tr data-row.*?</tr>", client.get(reverse("desk:queue", args=[front_queue.pk])).text, re.S)
+    html = row.group(0)
+    assert "<script>" not in html and "<b>" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; rinnovo del permesso" in html
+    assert html.count("…") == 1  # the subject is cut to its first 60 characters
+    assert "Amal &lt;b&gt; &quot;Haddad&quot;" in html
+    assert f'href="{reverse("desk:ticket", args=[ticket.pk])}"' in html
+    assert 'class="desk-overdue"' in html and ticket.reference in html
+    assert html.count("badge bg-danger") == 2  # urgent priority, overdue
