@@ -80,7 +80,10 @@ def _rows_html(rows) -> SafeString:
 
 
 def _render_list(request, scope: str, *, queue: Queue | None = None):
-    form = TicketFilterForm(request.GET or None)
+    # Bound only by its own fields: the next page's cursor or a poll's marker is not a filter
+    # (the panel stays closed, and the shared empty form is used).
+    filtering = any(name in request.GET for name in TicketFilterForm.base_fields)
+    form = TicketFilterForm(request.GET if filtering else None)
     title = str(queue) if queue else TITLES[scope]()
     generation = desk_generation()
     key = desk_list_cache_key(request.user, request.get_full_path(), translation.get_language(), generation)

@@ -211,3 +211,12 @@ def test_a_row_shows_the_request_with_every_database_value_escaped(client, front
     assert f'href="{reverse("desk:ticket", args=[ticket.pk])}"' in html
     assert 'class="desk-overdue"' in html and ticket.reference in html
     assert html.count("badge bg-danger") == 2  # urgent priority, overdue
+
+
+def test_the_next_page_keeps_the_filters_panel_closed_and_a_filter_opens_it(client, front_operator, front_queue):
+    for _index in range(3):
+        open_test_ticket(front_queue)
+    desk_login(client, front_operator)
+    url = reverse("desk:queue", args=[front_queue.pk])
+    assert '<details class="desk-filters">' in client.get(url + "?after=garbage").text
+    assert '<details class="desk-filters" open>' in client.get(url + "?channel=email").text
