@@ -57,7 +57,7 @@ def mark_ticket_viewer(*, user_id: int, ticket_id: int, name: str) -> None:
     key = _viewers_key(ticket_id)
     now = timezone.now().timestamp()
     viewers = {
-        user_id: entry for user_id, entry in (cache.get(key) or {}).items() if now - entry[1] < VIEWER_TTL_SECONDS
+        viewer: entry for viewer, entry in (cache.get(key) or {}).items() if now - entry[1] < VIEWER_TTL_SECONDS
     }
     viewers[user_id] = (name, now)
     cache.set(key, viewers, VIEWER_TTL_SECONDS * 2)

@@ -62,7 +62,11 @@ def _rows_html(rows) -> SafeString:
             subject = subject[: SUBJECT_CHARS - 1].rstrip() + "…"
         if t.topic_id not in topics:
             topics[t.topic_id] = escape(t.topic.name)
-        urgent = f' <span class="badge bg-danger">{priority.get(t.priority, "")}</span>' if t.priority >= 3 else ""
+        urgent = (
+            f' <span class="badge bg-danger">{priority.get(t.priority) or t.priority}</span>'
+            if t.priority >= 3
+            else ""
+        )
         assignee = escape(t.assignee.get_full_name() or t.assignee.username) if t.assignee_id else nobody
         due = timezone.localtime(t.due_at) if t.due_at else None
         due_iso, due_label = (due.isoformat(), due.strftime("%d/%m %H:%M")) if due else ("", "")
@@ -73,7 +77,7 @@ def _rows_html(rows) -> SafeString:
             f'<td><a href="{url}" class="desk-ref">{escape(t.reference)}</a>{urgent}</td>'
             f'<td>{escape(name)}</td><td class="desk-subject">{escape(subject)}</td>'
             f"<td>{channel.get(t.channel, escape(t.channel))}</td><td>{topics[t.topic_id]}</td>"
-            f'<td><span class="desk-status desk-status-{escape(t.status)}">{status.get(t.status, "")}</span></td>'
+            f'<td><span class="desk-status desk-status-{escape(t.status)}">{status.get(t.status) or escape(t.status)}</span></td>'
             f'<td>{assignee}</td><td><time datetime="{due_iso}">{due_label}</time>{overdue if late else ""}</td></tr>\n'
         )
     return mark_safe("".join(html))  # noqa: S308 - every value escaped above
