@@ -36,19 +36,16 @@ class OperatorsConfig(AppConfig):
 
         from .models import CannedReply
 
-        # And any change to the reference rows a replayed ticket view shows in its forms.
-        shown = [Topic, Office, CannedReply]
-        if apps.is_installed("faq"):
-            from faq.models import Procedure
-
-            shown.append(Procedure)
+        # And any change to the reference rows a replayed ticket view shows in its forms (topics,
+        # offices, canned replies, procedures: tracked below) or to the recurring problems it lists.
+        refdata.changed.connect(bump_desk_generation, dispatch_uid="desk-gen-reference-rows")
         if apps.is_installed("reports"):
             from reports.models import RecurringProblem
 
-            shown.append(RecurringProblem)
-        for model in shown:
-            post_save.connect(bump_now_and_on_commit, sender=model, dispatch_uid=f"desk-gen-save-{model.__name__}")
-            post_delete.connect(bump_now_and_on_commit, sender=model, dispatch_uid=f"desk-gen-delete-{model.__name__}")
+            post_save.connect(bump_now_and_on_commit, sender=RecurringProblem, dispatch_uid="desk-gen-save-problem")
+            post_delete.connect(
+                bump_now_and_on_commit, sender=RecurringProblem, dispatch_uid="desk-gen-delete-problem"
+            )
 
         refdata.track("desk-topics", Topic)
         refdata.track("desk-filter-form", Topic, Office)

@@ -15,11 +15,15 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
 from django.utils import translation
 
 T = TypeVar("T")
 SAFETY_SECONDS = 300  # a missed invalidation (queryset.update, raw SQL) lasts at most this long
 _dependents: dict[type[Model], set[str]] = {}
+# Sent after the commit of a change to any tracked model, once its lists are dropped (kwargs: model):
+# pages that show reference rows (the desk's replayed pages) listen.
+changed = Signal()
 
 
 def _cache_key(key: str, language: str) -> str:
@@ -29,8 +33,13 @@ def _cache_key(key: str, language: str) -> str:
 def _drop(sender, **_kwargs) -> None:
     languages = ["", *(code for code, _name in settings.LANGUAGES)]
     keys = [_cache_key(key, language) for key in _dependents.get(sender, ()) for language in languages]
+
     # After the commit: a page rendered before it would otherwise put the old rows back.
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    def drop_and_announce() -> None:
+        cache.delete_many(keys)
+        changed.send(sender=sender, model=sender)
+
+    transaction.on_commit(drop_and_announce)
 
 
 def forget_all() -> None:
