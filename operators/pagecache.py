@@ -72,6 +72,14 @@ class TicketView(NamedTuple):
     citizen_id: int | None
 
 
+def note_ticket_view(viewed: TicketView) -> None:
+    """What viewing a ticket does each time, rendered or replayed: the access log (GDPR) and "also here"."""
+    record_ticket_view(
+        user_id=viewed.user_id, username=viewed.username, ticket_id=viewed.ticket_id, citizen_id=viewed.citizen_id
+    )
+    mark_ticket_viewer(user_id=viewed.user_id, ticket_id=viewed.ticket_id, name=viewed.display_name)
+
+
 def mark_cacheable(request: HttpRequest, generation: int, *, viewed: TicketView | None = None) -> None:
     """Called by a desk view: this response may be replayed while `generation` is current.
 
@@ -125,10 +133,7 @@ def _replay(
     _generation: int, content: bytes, headers: list[tuple[str, str]], viewed: TicketView | None = None
 ) -> HttpResponse:
     if viewed is not None:
-        record_ticket_view(
-            user_id=viewed.user_id, username=viewed.username, ticket_id=viewed.ticket_id, citizen_id=viewed.citizen_id
-        )
-        mark_ticket_viewer(user_id=viewed.user_id, ticket_id=viewed.ticket_id, name=viewed.display_name)
+        note_ticket_view(viewed)
     response = HttpResponse(content)
     for name, value in headers:
         response[name] = value

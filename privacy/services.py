@@ -56,7 +56,7 @@ def record_access(
 
 
 def record_ticket_view(*, user_id: int, username: str, ticket_id: int, citizen_id: int | None) -> None:
-    """record_access for a desk ticket view replayed from the page cache, where no user object is loaded."""
+    """record_access for a desk ticket view, from ids: a replayed page has no user object loaded."""
     AccessLog.objects.create(
         user_id=user_id,
         username=username,

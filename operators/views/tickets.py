@@ -22,7 +22,7 @@ from tickets.selectors import get_citizen_history, get_ticket_detail
 from ..decorators import operator_required
 from ..forms import ResolveForm, posted_version
 from ..models import CannedReply
-from ..pagecache import TicketView, mark_cacheable
+from ..pagecache import TicketView, mark_cacheable, note_ticket_view
 from ..selectors import (
     desk_generation,
     list_active_topics,
@@ -87,10 +87,9 @@ def _faq_installed() -> bool:
 def ticket_detail(request, ticket_id: int):
     generation = desk_generation()  # before anything shown is read: a change meanwhile is not replayed
     ticket = access_ticket(request.user, ticket_id)
-    name = _display_name(request.user)
-    mark_ticket_viewer(user_id=request.user.pk, ticket_id=ticket.pk, name=name)
-    record_access(request.user, ticket=ticket, via=AccessLog.Via.DESK)  # GDPR: the view shows the citizen card
-    viewed = TicketView(request.user.pk, request.user.get_username(), name, ticket.pk, ticket.citizen_id)
+    user = request.user
+    viewed = TicketView(user.pk, user.get_username(), _display_name(user), ticket.pk, ticket.citizen_id)
+    note_ticket_view(viewed)  # GDPR: the view shows the citizen card
     mark_cacheable(request, generation, viewed=viewed)
     return render(request, "desk/ticket_detail.html", _ticket_context(request, ticket))
 
