@@ -43,7 +43,18 @@ def _status_keys(request: HttpRequest, reference: str) -> tuple[str, str]:
 
 
 def look_up_status(request: HttpRequest) -> Lookup:
-    """Validate the posted form, check both limits (one MGET), then look the pair up. Counts nothing."""
+    """Validate the posted form, check both limits (one MGET), then look the pair up. Counts nothing.
+
+    Once per request: when the fast path (faq.pagecache) leaves a lookup to the view, the view
+    gets the same answer without a second form, MGET and query.
+    """
+    found = getattr(request, "_status_lookup", None)
+    if found is None:
+        found = request._status_lookup = _look_up(request)
+    return found
+
+
+def _look_up(request: HttpRequest) -> Lookup:
     form = StatusLookupForm(request.POST)
     if not form.is_valid():
         return Lookup(form)

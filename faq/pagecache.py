@@ -32,6 +32,7 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, CsrfViewMiddleware, get_token
@@ -76,9 +77,23 @@ def csrf_token_for(request: HttpRequest) -> str:
     return "".join(CSRF_ALLOWED_CHARS[shift] for shift in mask) + "".join(masked)
 
 
+def without_csrf(content: bytes) -> str:
+    """A rendered page to keep for every visitor: its CSRF tokens replaced by a placeholder."""
+    return CSRF_FIELD.sub(CSRF_PLACEHOLDER, content.decode())
+
+
+def with_csrf(request: HttpRequest, page: str) -> str:
+    """A kept page for this visitor: the placeholder filled with a token for its CSRF secret."""
+    return page.replace(CSRF_PLACEHOLDER, f'name="csrfmiddlewaretoken" value="{csrf_token_for(request)}"')
+
+
 def mark_status_cacheable(request: HttpRequest, version: int) -> None:
-    """Called by the status view, with the version read before the page: this response may be replayed."""
-    request._status_page_version = version
+    """Called by the status view, with the version read before the page: this response may be replayed.
+
+    Not when a one-time notice is shown: a replay would show it again.
+    """
+    if len(get_messages(request)) == 0:
+        request._status_page_version = version
 
 
 class StatusPageCacheMiddleware:
@@ -107,8 +122,7 @@ class StatusPageCacheMiddleware:
         version = getattr(request, "_status_page_version", None)
         if version is not None and response.status_code == 200 and not response.streaming:
             headers = [(name, value) for name, value in response.items() if name.lower() not in NOT_REPLAYED]
-            page = CSRF_FIELD.sub(CSRF_PLACEHOLDER, response.content.decode())
-            caches["portal"].set(key, (version, page, headers), CACHE_SECONDS)
+            caches["portal"].set(key, (version, without_csrf(response.content), headers), CACHE_SECONDS)
         return response
 
     def _found(self, request: HttpRequest, language: str) -> HttpResponse | None:
@@ -132,8 +146,7 @@ class StatusPageCacheMiddleware:
     def _replay(self, request: HttpRequest, entry: tuple[int, str, list[tuple[str, str]]]) -> HttpResponse:
         _version, page, headers = entry
         self.csrf.process_request(request)  # the visitor's CSRF cookie, if any, as the full stack reads it
-        field = f'name="csrfmiddlewaretoken" value="{csrf_token_for(request)}"'
-        response = HttpResponse(page.replace(CSRF_PLACEHOLDER, field))
+        response = HttpResponse(with_csrf(request, page))
         for name, value in headers:
             response[name] = value
         return self.csrf.process_response(request, response)  # sets the CSRF cookie of a first visit

@@ -20,7 +20,7 @@ from tickets.errors import DomainError
 from .. import selectors, services
 from ..forms import FeedbackForm, RequestForm, StatusLookupForm, StatusMessageForm
 from ..lookup import STATUS_ATTEMPTS, STATUS_WINDOW_SECONDS, client_ip, look_up_status, status_token_url
-from ..pagecache import CSRF_FIELD, CSRF_PLACEHOLDER, csrf_token_for, mark_status_cacheable
+from ..pagecache import mark_status_cacheable, with_csrf, without_csrf
 
 # New requests per IP address per hour (instead of a captcha).
 REQUESTS_PER_HOUR = 10
@@ -42,15 +42,13 @@ def _cached_page(request: HttpRequest, key: str) -> HttpResponse | None:
     cached = caches["portal"].get(key)
     if cached is None:
         return None
-    return HttpResponse(
-        cached.replace(CSRF_PLACEHOLDER, f'name="csrfmiddlewaretoken" value="{csrf_token_for(request)}"')
-    )
+    return HttpResponse(with_csrf(request, cached))
 
 
 def _store_page(request: HttpRequest, key: str, response: HttpResponse, seconds: int) -> HttpResponse:
     # CSRF tokens are per visitor: stored as a placeholder, filled in by _cached_page.
     if response.status_code == 200 and not messages.get_messages(request):
-        caches["portal"].set(key, CSRF_FIELD.sub(CSRF_PLACEHOLDER, response.content.decode()), seconds)
+        caches["portal"].set(key, without_csrf(response.content), seconds)
     return response
 
 
@@ -355,8 +353,7 @@ def status_token(request: HttpRequest, token: str) -> HttpResponse:
     context = selectors.get_public_status(ticket)
     context["message_form"] = StatusMessageForm()
     context["crumbs"] = [(reverse("portal:status"), _("Check your request")), ("", ticket.reference)]
-    if len(messages.get_messages(request)) == 0:  # a one-time notice belongs to this visitor's page only
-        mark_status_cacheable(request, version)
+    mark_status_cacheable(request, version)
     return render(request, "portal/status.html", context)
 
 

@@ -167,6 +167,8 @@ def test_cached_status_page_never_carries_another_visitor_query(client, ticket):
 def test_lookup_by_reference_is_one_query(client, ticket, django_assert_num_queries):
     with django_assert_num_queries(1):  # the ticket and its citizen's contacts; no session, no user
         assert lookup(client, ticket.reference, "youssef@example.org").status_code == 302
+    with django_assert_num_queries(1):  # a wrong pair too: the view answers it with the fast path's lookup
+        assert lookup(client, ticket.reference, "someone@example.org").status_code == 404
 
 
 def test_first_view_of_a_plain_status_page_is_four_queries(client, ticket, front_operator, django_assert_num_queries):
