@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import requests
@@ -81,6 +82,19 @@ def check(session: requests.Session, base: str, requests_: list[Request], marker
             raise SystemExit(f"{req.path}: {response.status_code}, {marker!r} not in the page")
 
 
+def uncached(pages: list[Request], copies: int) -> Callable[[str], list[Request]]:
+    """The same pages under URLs no run has asked for yet (`run` tells the runs apart): every one is rendered."""
+
+    def build(run: str) -> list[Request]:
+        return [
+            Request(f"{page.path}{'&' if '?' in page.path else '?'}_={run}-{n}", headers=page.headers)
+            for n in range(copies)
+            for page in pages
+        ]
+
+    return build
+
+
 def main() -> None:
     log = Path(os.environ.get("BENCH_SEED_LOG", "/tmp/seed1m.log"))  # noqa: S108 - written by the seeding run
     if "sportello_bench" in DATABASE_URL and log.exists() and "exit=0" not in log.read_text():
@@ -95,40 +109,18 @@ def main() -> None:
         count_label = re.search(r'data-count="([^"]+)"', queue_page).group(1)
         htmx = (("HX-Request", "true"),)
         queue = f"/desk/queues/{queue_id}/"
+        queue_page = [Request(queue)]
+        searches = [Request(f"/desk/search/?q={q}") for q in SEARCH_TERMS]
+        tickets = [Request(f"/desk/tickets/{pk}/") for pk in ticket_ids]
         scenarios = [
-            ("queue list (front1, 1st page)", front, [Request(queue)], "data-ticket-id"),
+            ("queue list (front1, 1st page)", front, queue_page, "data-ticket-id"),
             ("queue list (polled partial)", front, [Request(queue + "?_poll=1", headers=htmx)], "data-ticket-id"),
-            (
-                "queue list, cache miss (unique URLs)",
-                front,
-                lambda run: [Request(f"{queue}?_={run}-{n}") for n in range(20000)],
-                "data-ticket-id",
-            ),
+            ("queue list, cache miss (unique URLs)", front, uncached(queue_page, 20000), "data-ticket-id"),
             ("my tickets (front1)", front, [Request("/desk/")], "desk"),
-            (
-                "search (name / text / phone / ref)",
-                front,
-                [Request(f"/desk/search/?q={q}") for q in SEARCH_TERMS],
-                "search",
-            ),
-            (
-                "search, cache miss (unique URLs)",
-                front,
-                lambda run: [Request(f"/desk/search/?q={q}&_={run}-{n}") for n in range(5000) for q in SEARCH_TERMS],
-                "search",
-            ),
-            (
-                "ticket view (20 tickets, revisited)",
-                front,
-                [Request(f"/desk/tickets/{pk}/") for pk in ticket_ids],
-                "timeline",
-            ),
-            (
-                "ticket view, cache miss (unique URLs)",
-                front,
-                lambda run: [Request(f"/desk/tickets/{pk}/?_={run}-{n}") for n in range(2000) for pk in ticket_ids],
-                "timeline",
-            ),
+            ("search (name / text / phone / ref)", front, searches, "search"),
+            ("search, cache miss (unique URLs)", front, uncached(searches, 5000), "search"),
+            ("ticket view (20 tickets, revisited)", front, tickets, "timeline"),
+            ("ticket view, cache miss (unique URLs)", front, uncached(tickets, 2000), "timeline"),
         ]
         try:
             supervisor = login(base, "supervisore")
