@@ -19,7 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tickets import services
-from tickets.models import ACTIVE_STATUSES, Citizen, Message, Queue, Ticket, TicketEvent, Topic
+from tickets.models import ACTIVE_STATUSES, Channel, Citizen, Message, Queue, Ticket, TicketEvent, Topic
 from tickets.selectors import find_open_ticket_for_citizen
 
 from .base import ChannelUnavailable, InboundItem, InvalidInput, ParseResult, get_adapter
@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 # A new WhatsApp (or phone) message within this long of the citizen's open ticket threads onto it.
 CONVERSATION_WINDOW = timedelta(days=7)
+# Channels where a known sender's new message threads onto their open ticket (no reference to go by).
+CONVERSATION_CHANNELS = ("whatsapp",)
 
 
 # Inputs one worker claims and processes in one transaction (ingest_pending), each in its own savepoint.
@@ -180,7 +182,8 @@ def _find_thread(item: InboundItem, channel: str, citizen, *, new_citizen: bool 
             return ticket
     if item.in_reply_to:
         message = (
-            Message.objects.filter(external_id__in=[i.strip("<>") for i in item.in_reply_to if i])
+            # Every channel named: the unique (channel, external_id) index then finds them.
+            Message.objects.filter(channel__in=Channel.values, external_id__in=_reply_ids(item))
             .select_related("ticket")
             .order_by("-created_at")
             .first()
@@ -190,10 +193,14 @@ def _find_thread(item: InboundItem, channel: str, citizen, *, new_citizen: bool 
             while ticket.merged_into_id:
                 ticket = ticket.merged_into
             return ticket
-    if citizen is not None and channel in ("whatsapp",) and not new_citizen:  # a new citizen has no ticket
+    if citizen is not None and channel in CONVERSATION_CHANNELS and not new_citizen:  # a new citizen has no ticket
         since = (item.received_at or timezone.now()) - CONVERSATION_WINDOW
         return find_open_ticket_for_citizen(citizen, channel=channel, since=since)
     return None
+
+
+def _reply_ids(item: InboundItem) -> list[str]:
+    return [i.strip("<>") for i in item.in_reply_to if i]
 
 
 def _already_ingested(inbound: InboundMessage, item: InboundItem) -> bool:
@@ -218,22 +225,8 @@ def _ingest_item(inbound: InboundMessage, item: InboundItem, outcome: IngestOutc
 
 def _ingest_item_once(inbound: InboundMessage, item: InboundItem, outcome: IngestOutcome) -> None:
     citizen, new_citizen = None, False
-    if not item.reference or item.email or item.phone or item.whatsapp_id:
-        first, _, last = item.sender_name.partition(" ")
-        if "first_name" in item.extra:  # the web form knows which part is the surname
-            first, last = item.extra["first_name"], item.extra.get("last_name", "")
-        if item.email or item.phone or item.whatsapp_id:
-            citizen, new_citizen = services.get_or_create_citizen(
-                email=item.email,
-                phone=item.phone,
-                whatsapp_id=item.whatsapp_id,
-                first_name=first,
-                last_name=last,
-                language=item.language,
-                nationality=item.extra.get("nationality", ""),
-                kind=item.extra.get("kind", ""),
-                consent_channel=inbound.channel,
-            )
+    if item.email or item.phone or item.whatsapp_id:
+        citizen, new_citizen = services.get_or_create_citizen(**vars(_contact(inbound, item)))
     if citizen is not None and item.extra.get("new_whatsapp_id"):
         _move_whatsapp_number(citizen, item.extra["new_whatsapp_id"])
     ticket = _find_thread(item, inbound.channel, citizen, new_citizen=new_citizen)
@@ -283,6 +276,99 @@ def _ingest_item_once(inbound: InboundMessage, item: InboundItem, outcome: Inges
     _answer_procedure_choice(ticket, item)
     outcome.created.append(ticket)
     _acknowledge_new(ticket, item, outcome)
+
+
+def _contact(inbound: InboundMessage, item: InboundItem) -> services.Contact:
+    first, _, last = item.sender_name.partition(" ")
+    if "first_name" in item.extra:  # the web form knows which part is the surname
+        first, last = item.extra["first_name"], item.extra.get("last_name", "")
+    return services.Contact(
+        email=item.email,
+        phone=item.phone,
+        whatsapp_id=item.whatsapp_id,
+        first_name=first,
+        last_name=last,
+        language=item.language,
+        nationality=item.extra.get("nationality", ""),
+        kind=item.extra.get("kind", ""),
+        consent_channel=inbound.channel,
+    )
+
+
+def _new_request_item(result: ParseResult | Exception) -> InboundItem | None:
+    """The input's one item when it may open its ticket with the batch's others: a request from a
+    sender with a number or an address, no reference, nothing more to do for it than
+    _ingest_item_once does for every message (no number change, topic or procedure choice)."""
+    if isinstance(result, Exception) or result.ignored or result.statuses or len(result.items) != 1:
+        return None
+    item = result.items[0]
+    extra = item.extra
+    if (
+        item.ignore_reason
+        or item.reference
+        or not (item.email or item.phone or item.whatsapp_id)
+        or extra.get("new_whatsapp_id")
+        or extra.get("topic")
+        or str(extra.get("interactive_id", "")).startswith("procedure:")
+    ):
+        return None
+    return item
+
+
+def _ingest_together(entries: list[tuple[InboundMessage, InboundItem]], batch: BatchContext) -> list[IngestOutcome]:
+    """Open the tickets of the entries that need a new one, one statement per table; their outcomes.
+
+    Exactly what _ingest_item_once would write for each of them. Left to the caller, to write
+    one by one after these: an entry whose message is known already (or comes twice), one that
+    answers a known message, one whose sender get_or_create_citizens leaves alone, and a known
+    sender on a conversation channel (their open ticket may take the message).
+    """
+    ids = {item.external_id[:255] for _, item in entries if item.external_id}
+    ids.update(i for _, item in entries for i in _reply_ids(item))
+    known = set(
+        Message.objects.filter(channel__in=Channel.values, external_id__in=ids).values_list("channel", "external_id")
+    ) if ids else set()  # fmt: skip
+    # A reply to a known message threads; so does one to a message of this batch (written first, alone).
+    known_ids = {external_id for _channel, external_id in known} | {item.external_id[:255] for _, item in entries}
+    fresh, seen = [], set()
+    for inbound, item in entries:
+        key = (inbound.channel, item.external_id[:255])
+        if item.external_id and (key in known or key in seen):
+            continue
+        if any(i in known_ids for i in _reply_ids(item)):
+            continue
+        seen.add(key)
+        fresh.append((inbound, item))
+    citizens = services.get_or_create_citizens([_contact(inbound, item) for inbound, item in fresh])
+    taken, requests = [], []
+    for (inbound, item), found in zip(fresh, citizens, strict=True):
+        if found is None or (inbound.channel in CONVERSATION_CHANNELS and not found[1]):
+            continue
+        citizen = found[0]
+        taken.append((inbound, item))
+        requests.append(
+            services.NewRequest(
+                citizen=citizen,
+                queue=batch.default_front_queue(),
+                channel=inbound.channel,
+                subject=item.subject,
+                text=item.text,
+                html=item.html,
+                language=item.language or citizen.preferred_language,
+                sender=item.email or item.phone or item.whatsapp_id,
+                external_id=item.external_id,
+                received_at=item.received_at,
+                attachments=item.attachments,
+                notices=item.extra.get("notices", ()),
+            )
+        )
+    outcomes = []
+    for (inbound, item), ticket in zip(taken, services.open_tickets(requests), strict=True):
+        outcome = IngestOutcome(inbound=inbound, created=[ticket], threaded=[], send_here=True, batch=batch)
+        _acknowledge_new(ticket, item, outcome)
+        _settle(inbound, ParseResult(items=[item]), outcome)
+        outcomes.append(outcome)
+    return outcomes
 
 
 def _acknowledge_new(ticket: Ticket, item: InboundItem, outcome: IngestOutcome) -> None:
@@ -418,10 +504,15 @@ def _parse(inbound: InboundMessage, adapter) -> ParseResult:
 def _apply(inbound: InboundMessage, result: ParseResult, outcome: IngestOutcome) -> None:
     """Write what the parsed input says, inside the caller's transaction; set (not save) its new state."""
     apply_status_updates(result, inbound.channel)
-    reasons = [i.ignore_reason for i in result.items if i.ignore_reason]
     for item in result.items:
         if not item.ignore_reason:
             _ingest_item(inbound, item, outcome)
+    _settle(inbound, result, outcome)
+
+
+def _settle(inbound: InboundMessage, result: ParseResult, outcome: IngestOutcome) -> None:
+    """Set (not save) the input's new state from what was written for it."""
+    reasons = [i.ignore_reason for i in result.items if i.ignore_reason]
     tickets = outcome.created + outcome.threaded
     inbound.ticket = tickets[0] if tickets else None
     if result.ignored or (reasons and not tickets):
@@ -499,6 +590,20 @@ def ingest_pending(limit: int = BATCH_SIZE) -> int:
                 .values_list("pk", flat=True)
             )
             done, retry = [], []
+            together = [
+                (inbound, item)
+                for inbound, result in ready
+                if inbound.pk in waiting and (item := _new_request_item(result)) is not None
+            ]
+            try:
+                with transaction.atomic():
+                    outcomes = _ingest_together(together, batch) if len(together) > 1 else []
+            except Exception:  # rolled back: each input goes alone below, where a bad one is quarantined alone
+                logger.warning("batch of %s inputs written one by one", len(together), exc_info=True)
+                del batch.acknowledgements[:]
+                outcomes = []
+            done += [outcome.inbound for outcome in outcomes]
+            waiting.difference_update(inbound.pk for inbound in done)
             for inbound, result in ready:
                 if inbound.pk not in waiting:
                     continue

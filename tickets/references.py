@@ -30,29 +30,33 @@ def ensure_sequence(year: int, cursor) -> None:
     cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {sequence_name(year)}")
 
 
-def _next_number(year: int) -> int:
+def _next_numbers(year: int, count: int = 1) -> list[int]:
+    """`count` new numbers for `year`, in one statement."""
     if connection.vendor == "postgresql":
         name = sequence_name(year)
         with connection.cursor() as cursor:
-            # One round trip per ticket: NULL (instead of an error) while the year has no sequence.
+            # One round trip: NULLs (instead of an error) while the year has no sequence.
             cursor.execute(
-                "SELECT CASE WHEN to_regclass(%s) IS NULL THEN NULL ELSE nextval(%s::text::regclass) END", [name, name]
+                "SELECT CASE WHEN to_regclass(%s) IS NULL THEN NULL ELSE nextval(%s::text::regclass) END "
+                "FROM generate_series(1, %s)",
+                [name, name, count],
             )
-            number = cursor.fetchone()[0]
-            if number is not None:
-                return number
+            numbers = [row[0] for row in cursor.fetchall()]
+            if numbers[0] is not None:
+                return sorted(numbers)
             # Two first tickets of a new year may race to create it: retry once.
             try:
                 with transaction.atomic():
                     ensure_sequence(year, cursor)
             except DatabaseError:
                 logger.info("sequence for %s created concurrently", year)
-            cursor.execute("SELECT nextval(%s)", [name])
-            return cursor.fetchone()[0]
+            cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [name, count])
+            return sorted(row[0] for row in cursor.fetchall())
     with transaction.atomic():
         TicketSequence.objects.get_or_create(year=year)
-        TicketSequence.objects.filter(year=year).update(last=F("last") + 1)
-        return TicketSequence.objects.values_list("last", flat=True).get(year=year)
+        TicketSequence.objects.filter(year=year).update(last=F("last") + count)
+        last = TicketSequence.objects.values_list("last", flat=True).get(year=year)
+        return list(range(last - count + 1, last + 1))
 
 
 def last_issued_number(year: int) -> int:
@@ -81,7 +85,13 @@ def last_issued_number(year: int) -> int:
 
 
 def allocate_reference(year: int) -> str:
-    return format_reference(year, _next_number(year))
+    return format_reference(year, _next_numbers(year)[0])
+
+
+def allocate_references(years: list[int]) -> list[str]:
+    """A reference for each year given, in order; one statement per distinct year."""
+    numbers = {year: iter(_next_numbers(year, years.count(year))) for year in dict.fromkeys(years)}
+    return [format_reference(year, next(numbers[year])) for year in years]
 
 
 def advance_sequence(year: int, last_number: int) -> None:

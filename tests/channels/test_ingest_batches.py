@@ -55,7 +55,7 @@ def test_one_bad_input_is_quarantined_alone_with_its_reason(desk, monkeypatch):
     stored(2)
     store_email(email(7, subject="boom"), enqueue=False)
     stored_after = store_email(email(8), enqueue=False)[0]
-    real_open_ticket = services.open_ticket
+    real_open_ticket, real_open_tickets = services.open_ticket, services.open_tickets
 
     def open_ticket(**kwargs):
         ticket = real_open_ticket(**kwargs)  # writes, then fails: its savepoint must undo them
@@ -63,7 +63,14 @@ def test_one_bad_input_is_quarantined_alone_with_its_reason(desk, monkeypatch):
             raise RuntimeError("the disk is full")
         return ticket
 
+    def open_tickets(requests):
+        tickets = real_open_tickets(requests)  # the batch's together, then one by one
+        if any(request.subject == "boom" for request in requests):
+            raise RuntimeError("the disk is full")
+        return tickets
+
     monkeypatch.setattr(services, "open_ticket", open_ticket)
+    monkeypatch.setattr(services, "open_tickets", open_tickets)
     assert ingest_pending(10) == 4
     bad = InboundMessage.objects.get(external_id="batch-7@example.org")
     assert bad.state == InboundMessage.State.QUARANTINED
@@ -164,7 +171,7 @@ def test_an_outage_met_while_writing_rolls_that_input_back_for_a_retry(
 
     stored(1)
     late = store_email(email(5, subject="later"), enqueue=False)[0]
-    real_open_ticket = services.open_ticket
+    real_open_ticket, real_open_tickets = services.open_ticket, services.open_tickets
 
     def open_ticket(**kwargs):
         ticket = real_open_ticket(**kwargs)
@@ -172,8 +179,15 @@ def test_an_outage_met_while_writing_rolls_that_input_back_for_a_retry(
             raise ChannelUnavailable("the provider is down")
         return ticket
 
+    def open_tickets(requests):
+        tickets = real_open_tickets(requests)
+        if any(request.subject == "later" for request in requests):
+            raise ChannelUnavailable("the provider is down")
+        return tickets
+
     retried = []
     monkeypatch.setattr(services, "open_ticket", open_ticket)
+    monkeypatch.setattr(services, "open_tickets", open_tickets)
     monkeypatch.setattr(tasks.process_inbound, "apply_async", lambda args, **kwargs: retried.append(args[0]))
     with django_capture_on_commit_callbacks(execute=True):
         assert ingest_pending(10) == 2
@@ -181,3 +195,156 @@ def test_an_outage_met_while_writing_rolls_that_input_back_for_a_retry(
     assert late.state == InboundMessage.State.RECEIVED and retried == [late.pk]
     assert list(Ticket.objects.values_list("subject", flat=True)) == ["Permesso di soggiorno"]
     assert Message.objects.filter(direction=Message.Direction.OUTBOUND).count() == 1
+
+
+# --- A batch writes what one by one writes ----------------------------------------------------
+# ingest_pending opens the batch's new requests together (services.open_tickets, one statement
+# per table) and leaves the rest to the one-input path: the result must not depend on the path.
+
+CAMPAIGN_DATE = "Mon, 30 Nov 2026 09:15:00 +0100"
+
+
+def _mail(n: int, sender: str, subject: str = "Permesso di soggiorno", **headers: str) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "urp@comune.example.it"
+    message["Subject"] = subject
+    message["Date"] = CAMPAIGN_DATE
+    message["Message-ID"] = f"<mix-{n}@example.org>"
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(f"Messaggio {n}: quali documenti servono?")
+    return message.as_bytes()
+
+
+def _campaign(queue) -> None:
+    """What a morning brings, stored: new and known senders, a sender twice, replies, repeats, an auto-reply."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from ..factories import CitizenFactory, open_test_ticket
+    from .test_whatsapp import text_payload
+
+    CitizenFactory(email="giulia.verdi@example.org", first_name="Giulia", last_name="Verdi", phone="")
+    luca = CitizenFactory(email="luca@example.org", first_name="Luca", last_name="Neri", phone="")
+    at = datetime(2026, 11, 30, 9, 20, tzinfo=ZoneInfo("Europe/Rome"))
+    open_test_ticket(queue, luca, external_id="known-1@example.org", received_at=at - timedelta(days=2))
+    chatting = CitizenFactory(
+        email="", whatsapp_id="393330000001", phone="+393330000001", first_name="Karim", last_name="Haddad"
+    )
+    open_test_ticket(
+        queue, chatting, channel="whatsapp", external_id="wamid.known", received_at=at - timedelta(days=1)
+    )
+    for raw in (
+        _mail(1, "Mario Rossi <mario.rossi@example.org>"),
+        _mail(2, "Mario Rossi <mario.rossi@example.org>", subject="Ancora io"),  # the same new sender again
+        _mail(3, "anna.bianchi@example.org"),  # no name yet...
+        _mail(4, "Anna Bianchi <ANNA.BIANCHI@example.org>"),  # ...which her second message gives
+        _mail(5, "Giulia Verdi <giulia.verdi@example.org>"),  # a known citizen
+        _mail(6, "Luca Neri <luca@example.org>", subject="Re: documenti", In_Reply_To="<known-1@example.org>"),
+        _mail(7, "Ufficio <noreply@example.org>", subject="Fuori sede", Auto_Submitted="auto-replied"),
+        _mail(8, "Sara Blu <sara@example.org>", subject="Re: domanda", In_Reply_To="<mix-1@example.org>"),
+    ):
+        store_email(raw, enqueue=False)
+    for text, wamid, wa_id in (
+        ("Buongiorno", "wamid.new-1", "393331112222"),
+        ("Sono ancora io", "wamid.new-2", "393331112222"),  # the same new number twice: one conversation
+        ("Avete novità?", "wamid.known-2", "393330000001"),  # a known number with an open ticket
+        ("Salve", "wamid.twice", "393334445555"),
+    ):
+        pipeline.store_inbound(channel="whatsapp", raw=text_payload(text, wamid=wamid, wa_id=wa_id, name="Amina Diallo", ts=at),
+                               external_id=wamid, enqueue=False)  # fmt: skip
+    # WhatsApp delivers the same message again in another body (a retry with its own envelope).
+    retry = text_payload("Salve", wamid="wamid.twice", wa_id="393334445555", name="Amina Diallo", ts=at)
+    pipeline.store_inbound(channel="whatsapp", raw=retry.replace(b'"WABA"', b'"WABA2"'), external_id="retry",
+                           enqueue=False)  # fmt: skip
+
+
+def _what_the_desk_sees() -> dict:
+    import json
+
+    from tickets.models import Citizen
+
+    def who(citizen):
+        return (citizen.email.lower(), citizen.whatsapp_id, str(citizen.phone or ""), citizen.first_name,
+                citizen.last_name, citizen.preferred_language, citizen.consent_channel, citizen.kind)  # fmt: skip
+
+    def timeline(ticket):
+        events = []
+        for event in ticket.events.all():
+            data = {k: v for k, v in event.data.items() if k != "message_id"}
+            events.append(
+                (event.kind, event.from_status, event.to_status, event.public, json.dumps(data, sort_keys=True))
+            )
+        return tuple(sorted(events))
+
+    tickets = sorted(
+        (
+            who(t.citizen), t.channel, t.subject, t.status, t.language, t.queue_id, t.tier, t.created_at,
+            t.first_response_due_at, t.resolution_due_at, t.due_at, t.last_citizen_message_at,
+            tuple(sorted((m.channel, m.sender, m.subject, m.text, m.external_id, m.created_at)
+                         for m in t.messages.filter(direction=Message.Direction.INBOUND))),
+            t.messages.filter(direction=Message.Direction.OUTBOUND).count(),
+            timeline(t),
+        )
+        for t in Ticket.objects.select_related("citizen")
+    )  # fmt: skip
+    inputs = sorted(
+        (i.external_id, i.state, i.error, i.ticket.subject if i.ticket_id else None)
+        for i in InboundMessage.objects.select_related("ticket")
+    )
+    return {"citizens": sorted(who(c) for c in Citizen.objects.all()), "tickets": tickets, "inputs": inputs}
+
+
+def _written(desk, ingest) -> dict:
+    from django.db import transaction
+
+    savepoint = transaction.savepoint()
+    try:
+        _campaign(desk)
+        ingest()
+        return _what_the_desk_sees()
+    finally:
+        transaction.savepoint_rollback(savepoint)
+
+
+def test_a_batch_of_new_requests_costs_the_same_statements_whatever_its_size(desk):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    statements = []
+    for size, first in ((5, 100), (40, 200)):
+        for i in range(first, first + size):
+            store_email(_mail(i, f"Persona {i} <persona{i}@example.org>"), enqueue=False)
+        with CaptureQueriesContext(connection) as queries:
+            assert ingest_pending(50) == size
+        statements.append(len(queries))
+    # One by one, each request took ~10 statements; together, a batch takes one per table.
+    assert statements[1] <= statements[0] + 2, statements
+    assert Ticket.objects.count() == 45 and len(mail.outbox) == 45
+    assert Message.objects.filter(direction=Message.Direction.INBOUND).count() == 45
+
+
+def test_a_batch_writes_what_one_by_one_writes(desk, graph, django_capture_on_commit_callbacks, caplog):
+    def one_by_one():
+        with django_capture_on_commit_callbacks(execute=True):  # the acknowledgements leave after each commit
+            for inbound in InboundMessage.objects.order_by("received_at", "pk"):
+                pipeline.ingest_inbound(inbound.pk, send_here=True)
+
+    alone = _written(desk, one_by_one)
+    batched = _written(desk, lambda: ingest_pending(50))
+    assert batched == alone
+    assert "written one by one" not in caplog.text  # the batch went together, not through its fallback
+    # And what that is: the campaign's morning as the desk must see it.
+    tickets = {(t[0][0] or t[0][1], t[2]): t for t in batched["tickets"]}
+    assert len([c for c in batched["citizens"] if c[0] == "mario.rossi@example.org"]) == 1
+    assert ("anna.bianchi@example.org", "", "", "Anna", "Bianchi", "it", "email", "other") in batched["citizens"]
+    assert len(tickets[("luca@example.org", "Rinnovo permesso di soggiorno")][12]) == 2  # the reply threads
+    assert len(tickets[("mario.rossi@example.org", "Permesso di soggiorno")][12]) == 2  # so does Sara's
+    conversation = [t for t in batched["tickets"] if t[0][1] == "393331112222"]
+    assert len(conversation) == 1 and len(conversation[0][12]) == 2
+    assert len([t for t in batched["tickets"] if t[0][1] == "393330000001"][0][12]) == 2
+    assert [len(t[12]) for t in batched["tickets"] if t[0][1] == "393334445555"] == [1]  # the repeat is one message
+    assert ("mix-7@example.org", "ignored", "auto-submitted: auto-replied", None) in batched["inputs"]
+    opened = [t for t in batched["tickets"] if t[1] != "whatsapp" or t[0][1] != "393330000001"]
+    assert all(t[13] == 1 for t in opened if t[7].year == 2026 and t[2] != "Rinnovo permesso di soggiorno")

@@ -29,6 +29,25 @@ def test_references_are_unique_and_increasing(front_queue, citizen):
     assert int(second.reference[-7:]) == int(first.reference[-7:]) + 1
 
 
+def test_tickets_opened_together_get_their_own_years_references_in_order(front_queue, citizen):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    new_year = datetime(2027, 1, 1, 0, 30, tzinfo=ZoneInfo("Europe/Rome"))  # still 2026 in UTC
+    late = datetime(2026, 12, 31, 23, 0, tzinfo=ZoneInfo("Europe/Rome"))
+    opened = services.open_tickets(
+        [services.NewRequest(citizen=citizen, queue=front_queue, channel="email", text=f"n. {i}", received_at=at)
+         for i, at in enumerate((late, new_year, late))]
+    )  # fmt: skip
+    years = [t.reference.split("-")[1] for t in opened]
+    assert years == ["2026", "2027", "2026"]
+    assert int(opened[2].reference[-7:]) == int(opened[0].reference[-7:]) + 1
+    after = open_test_ticket(front_queue, citizen, received_at=late)  # the counter goes on after them
+    assert int(after.reference[-7:]) == int(opened[2].reference[-7:]) + 1
+    assert [kinds(t) for t in opened] == [[TicketEvent.Kind.CREATED]] * 3
+    assert [t.messages.get().text for t in opened] == ["n. 0", "n. 1", "n. 2"]
+
+
 def test_take_assigns_and_opens(ticket, front_operator):
     taken = services.take_ticket(actor=front_operator, ticket_id=ticket.pk)
     assert taken.assignee == front_operator
