@@ -74,8 +74,9 @@ def whatsapp_procedures_menu(language: str, body_text: str = "") -> dict | None:
     `body_text` (e.g. the acknowledgement) comes first in the body. Meta's limits: body 1024
     characters, button 20, section title 24, 10 rows, row title 24, description 72.
     """
-    # From the cache (tickets.refdata): this runs for every WhatsApp acknowledgement.
-    procedures = cached_rows("published-procedures", list_published_procedures)[:10]
+    # From the cache (tickets.refdata), and kept a few seconds in the process: this runs for
+    # every WhatsApp acknowledgement, hundreds a second in a campaign.
+    procedures = cached_rows("published-procedures", list_published_procedures, local_seconds=5)[:10]
     if not procedures:
         return None
     with translation.override(language):

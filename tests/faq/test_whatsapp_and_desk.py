@@ -200,3 +200,16 @@ def test_front_office_cannot_schedule_appointments(client, seeded_faq, ticket, f
     request_appointment(ticket=ticket, procedure=None)
     client.force_login(front_operator)
     assert client.get(reverse("portal_ops:appointments")).status_code == 403
+
+
+def test_a_withdrawn_procedure_leaves_the_whatsapp_menu_at_once(seeded_faq, django_capture_on_commit_callbacks):
+    def offered() -> list[str]:
+        menu = whatsapp_procedures_menu("it")
+        return [row["id"] for row in menu["action"]["sections"][0]["rows"]] if menu else []
+
+    first = offered()[0]  # read once: kept a few seconds in this process, for the next acknowledgements
+    procedure = Procedure.objects.get(slug=first.removeprefix("procedure:"))
+    with django_capture_on_commit_callbacks(execute=True):
+        procedure.is_published = False
+        procedure.save()
+    assert first not in offered()
