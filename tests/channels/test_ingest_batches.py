@@ -83,6 +83,23 @@ def test_one_bad_input_is_quarantined_alone_with_its_reason(desk, monkeypatch):
     assert stored_after.ticket is not None
 
 
+def test_a_batch_stops_at_its_byte_budget_and_a_bigger_input_comes_alone(desk, monkeypatch):
+    first, second, third = stored(3)
+    sizes = [len(bytes(i.raw)) for i in (first, second, third)]
+    monkeypatch.setattr(pipeline, "BATCH_BYTES", sizes[0] + sizes[1])  # room for two, not three
+    assert ingest_pending(10) == 2
+    assert set(InboundMessage.objects.filter(state=InboundMessage.State.PROCESSED).values_list("pk", flat=True)) == {
+        first.pk,
+        second.pk,
+    }
+    monkeypatch.setattr(pipeline, "BATCH_BYTES", 10)  # smaller than any input: each still goes, alone
+    store_email(email(9), enqueue=False)
+    assert ingest_pending(10) == 1
+    assert ingest_pending(10) == 1
+    assert ingest_pending(10) == 0
+    assert Ticket.objects.count() == 4
+
+
 def test_an_unreadable_input_is_quarantined_and_the_batch_goes_on(desk):
     garbage, _created = pipeline.store_inbound(channel="nosuchchannel", raw=b"\x00", enqueue=False)
     stored(2)
