@@ -3,6 +3,8 @@
     make bench-ingest                      # 3000 inputs, 2 workers x concurrency 2
     BENCH_N=6000 BENCH_WORKERS=2 BENCH_CONCURRENCY=2 make bench-ingest
     BENCH_POOL=solo BENCH_WORKERS=4 make bench-ingest    # one process per worker
+    BENCH_RATE=400 make bench-ingest                     # inputs arrive at 400/s, not as fast as stored
+    BENCH_WHATSAPP_SENDERS=300 make bench-ingest         # WhatsApp conversations: 3 messages per number
 
 What is measured: the inputs are stored the way the IMAP poller and the webhook store them
 (store_email / store_inbound, one commit each, task published on commit) by this process,
@@ -89,6 +91,8 @@ def main() -> None:
     pool = os.environ.get("BENCH_POOL", "prefork")  # solo: one process per worker, no pool IPC
     whatsapp_share = float(os.environ.get("BENCH_WHATSAPP_SHARE", "0.3"))
     producers = int(os.environ.get("BENCH_PRODUCERS", "4"))
+    rate = float(os.environ.get("BENCH_RATE", "0"))  # inputs a second arriving; 0: as fast as they are stored
+    senders = int(os.environ.get("BENCH_WHATSAPP_SENDERS", "0")) or n  # distinct numbers; fewer: conversations
     if not os.environ.get("CELERY_BROKER_URL", "").startswith("redis"):
         sys.exit("bench-ingest needs CELERY_BROKER_URL=redis://...")
     load_start = os.getloadavg()
@@ -140,9 +144,12 @@ def main() -> None:
     # Inputs: human e-mail from the corpus (unique Message-IDs), WhatsApp text webhooks.
     emails = profile_ingest.corpus_emails()
     run = int(time.time())
-    whatsapp_body = profile_ingest.whatsapp_factory(f"bench{run}", numbers=n)
+    whatsapp_body = profile_ingest.whatsapp_factory(f"bench{run}", numbers=senders)
+    clock = {"start": 0.0}
 
     def store(i: int) -> None:
+        if rate:  # the i-th input arrives at i / rate seconds
+            time.sleep(max(0.0, clock["start"] + i / rate - time.monotonic()))
         if i % 100 < whatsapp_share * 100:
             raw = whatsapp_body(i)
             store_inbound(channel="whatsapp", raw=raw, external_id=content_key(raw), source="bench",
@@ -174,7 +181,7 @@ def main() -> None:
         def sample_database() -> None:
             database_seen.update(database_cpu_seconds())
 
-        started = time.monotonic()
+        started = clock["start"] = time.monotonic()
         # Inputs arrive concurrently (webhooks on several web processes, several mailboxes).
         executor = ThreadPoolExecutor(max_workers=producers)
         list(executor.map(store, range(n)))  # one DB connection per thread
@@ -221,6 +228,8 @@ def main() -> None:
     print(
         f"workers: {workers} x {pool} concurrency {concurrency if pool == 'prefork' else 1}; {producers} producer threads stored "
         f"{n / stored:.0f} inputs/s"
+        + (f" (paced at {rate:.0f}/s)" if rate else "")
+        + (f"; WhatsApp from at most {senders} numbers" if senders < n else "")
     )
     print(f"N = {n}; throughput end to end: {len(rows) / elapsed:.1f} inputs/s over {elapsed:.1f} s")
     print(f"receipt -> ticket visible: p50 {statistics.median(latencies):.2f} s, p95 {p95:.2f} s")
