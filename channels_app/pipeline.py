@@ -16,8 +16,10 @@ from functools import partial
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from contactcenter.db import update_rows
 from tickets import services
 from tickets.models import ACTIVE_STATUSES, Channel, Citizen, Message, Queue, Ticket, TicketEvent, Topic
 from tickets.selectors import find_open_ticket_for_citizen
@@ -299,17 +301,16 @@ def _contact(inbound: InboundMessage, item: InboundItem) -> services.Contact:
     )
 
 
-def _new_request_item(result: ParseResult | Exception) -> InboundItem | None:
-    """The input's one item when it may open its ticket with the batch's others: a request from a
-    sender with a number or an address, no reference, nothing more to do for it than
-    _ingest_item_once does for every message (no number change, topic or procedure choice)."""
+def _together_item(result: ParseResult | Exception) -> InboundItem | None:
+    """The input's one item when it may be written with the batch's others: a message from a
+    sender with a number or an address, nothing more to do for it than _ingest_item_once does
+    for every message (no number change, topic or procedure choice)."""
     if isinstance(result, Exception) or result.ignored or result.statuses or len(result.items) != 1:
         return None
     item = result.items[0]
     extra = item.extra
     if (
         item.ignore_reason
-        or item.reference
         or not (item.email or item.phone or item.whatsapp_id)
         or extra.get("new_whatsapp_id")
         or extra.get("topic")
@@ -319,60 +320,134 @@ def _new_request_item(result: ParseResult | Exception) -> InboundItem | None:
     return item
 
 
-def _ingest_together(entries: list[tuple[InboundMessage, InboundItem]], batch: BatchContext) -> list[IngestOutcome]:
-    """Open the tickets of the entries that need a new one, one statement per table; their outcomes.
+_ALONE = -1  # a thread only the one-by-one path can tell (see _threads)
 
-    Exactly what _ingest_item_once would write for each of them. Left to the caller, to write
-    one by one after these: an entry whose message is known already (or comes twice), one that
-    answers a known message, one whose sender get_or_create_citizens leaves alone, and a known
-    sender on a conversation channel (their open ticket may take the message).
+
+def _ingest_together(entries: list[tuple[InboundMessage, InboundItem]], batch: BatchContext) -> list[IngestOutcome]:
+    """Write the entries' messages with one statement per table; the outcomes of those written.
+
+    Exactly what _ingest_item_once would write for each: new tickets through open_tickets,
+    messages on known tickets through add_inbound_messages. Left to the caller, to write one by
+    one after these: an entry whose message is known already (or comes twice), one that answers
+    a message of this batch, one whose sender get_or_create_citizens leaves alone, and those
+    _threads cannot place.
     """
     ids = {item.external_id[:255] for _, item in entries if item.external_id}
     ids.update(i for _, item in entries for i in _reply_ids(item))
-    known = set(
-        Message.objects.filter(channel__in=Channel.values, external_id__in=ids).values_list("channel", "external_id")
-    ) if ids else set()  # fmt: skip
-    # A reply to a known message threads; so does one to a message of this batch (written first, alone).
-    known_ids = {external_id for _channel, external_id in known} | {item.external_id[:255] for _, item in entries}
+    known = list(
+        Message.objects.filter(channel__in=Channel.values, external_id__in=ids)
+        .values_list("channel", "external_id", "ticket_id", "created_at")
+    ) if ids else []  # fmt: skip
+    ingested = {(channel, external_id) for channel, external_id, _ticket, _at in known}
+    in_batch = {item.external_id[:255] for _, item in entries}
     fresh, seen = [], set()
     for inbound, item in entries:
         key = (inbound.channel, item.external_id[:255])
-        if item.external_id and (key in known or key in seen):
+        if item.external_id and (key in ingested or key in seen):
             continue
-        if any(i in known_ids for i in _reply_ids(item)):
-            continue
+        if any(i in in_batch for i in _reply_ids(item)):
+            continue  # answers a message this batch writes: after it, alone
         seen.add(key)
         fresh.append((inbound, item))
     citizens = services.get_or_create_citizens([_contact(inbound, item) for inbound, item in fresh])
-    taken, requests = [], []
-    for (inbound, item), found in zip(fresh, citizens, strict=True):
-        if found is None or (inbound.channel in CONVERSATION_CHANNELS and not found[1]):
+    placed = [(entry, found) for entry, found in zip(fresh, citizens, strict=True) if found is not None]
+    threads = _threads(placed, known)
+    opened, requests, threaded, messages = [], [], [], []
+    for ((inbound, item), (citizen, _created)), thread in zip(placed, threads, strict=True):
+        if thread == _ALONE:
             continue
-        citizen = found[0]
-        taken.append((inbound, item))
+        sender = item.email or item.phone or item.whatsapp_id
+        notices = item.extra.get("notices", ())
+        if thread is not None:
+            threaded.append((inbound, item))
+            messages.append(
+                services.NewMessage(
+                    ticket_id=thread, channel=inbound.channel, text=item.text, html=item.html, subject=item.subject,
+                    sender=sender, external_id=item.external_id, received_at=item.received_at,
+                    attachments=item.attachments, notices=notices,
+                )
+            )  # fmt: skip
+            continue
+        opened.append((inbound, item))
         requests.append(
             services.NewRequest(
-                citizen=citizen,
-                queue=batch.default_front_queue(),
-                channel=inbound.channel,
-                subject=item.subject,
-                text=item.text,
-                html=item.html,
-                language=item.language or citizen.preferred_language,
-                sender=item.email or item.phone or item.whatsapp_id,
-                external_id=item.external_id,
-                received_at=item.received_at,
-                attachments=item.attachments,
-                notices=item.extra.get("notices", ()),
+                citizen=citizen, queue=batch.default_front_queue(), channel=inbound.channel, subject=item.subject,
+                text=item.text, html=item.html, language=item.language or citizen.preferred_language, sender=sender,
+                external_id=item.external_id, received_at=item.received_at, attachments=item.attachments,
+                notices=notices,
             )
-        )
+        )  # fmt: skip
     outcomes = []
-    for (inbound, item), ticket in zip(taken, services.open_tickets(requests), strict=True):
+    for (inbound, item), ticket in zip(opened, services.open_tickets(requests) if requests else [], strict=True):
         outcome = IngestOutcome(inbound=inbound, created=[ticket], threaded=[], send_here=True, batch=batch)
         _acknowledge_new(ticket, item, outcome)
-        _settle(inbound, ParseResult(items=[item]), outcome)
         outcomes.append(outcome)
+    for (inbound, _item), ticket in zip(
+        threaded, services.add_inbound_messages(messages) if messages else [], strict=True
+    ):
+        outcomes.append(IngestOutcome(inbound=inbound, created=[], threaded=[ticket], send_here=True, batch=batch))
+    for outcome in outcomes:
+        _settle(outcome.inbound, ParseResult(items=[]), outcome)
     return outcomes
+
+
+def _threads(placed: list, known: list[tuple]) -> list[int | None]:
+    """Per entry ((input, item), (citizen, created)): the ticket _find_thread would pick for it.
+
+    Its id; None for a new ticket; _ALONE where only the one-by-one path can tell: a merged
+    ticket (it follows the chain), and a later message of a sender on a conversation channel
+    whose earlier one opens a ticket in this batch (it threads onto that one). Three queries
+    at most, for the batch: tickets by reference or by answered message, open conversations.
+    """
+    by_message: dict[str, list[tuple]] = {}
+    for _channel, external_id, ticket_id, at in known:
+        by_message.setdefault(external_id, []).append((at, ticket_id))
+    references = {item.reference.upper() for (_inbound, item), _found in placed if item.reference}
+    answered = {t for (_inbound, item), _found in placed for i in _reply_ids(item) for _at, t in by_message.get(i, ())}
+    tickets: dict = {}  # reference or id -> (id, merged into)
+    if references or answered:
+        for pk, reference, merged in Ticket.objects.filter(Q(reference__in=references) | Q(pk__in=answered)).values_list(
+            "pk", "reference", "merged_into_id"
+        ):  # fmt: skip
+            tickets[reference] = tickets[pk] = (pk, merged)
+    threads: list[int | None] = []
+    waiting = []  # (index, citizen id, channel, since): known senders on a conversation channel
+    for (inbound, item), (citizen, created) in placed:
+        found = tickets.get(item.reference.upper()) if item.reference else None
+        if found is None:
+            answers = [hit for i in _reply_ids(item) for hit in by_message.get(i, ())]
+            found = tickets.get(max(answers, key=lambda hit: hit[0])[1]) if answers else None
+        if found is not None:
+            threads.append(_ALONE if found[1] else found[0])
+        elif inbound.channel in CONVERSATION_CHANNELS and not created:
+            since = (item.received_at or timezone.now()) - CONVERSATION_WINDOW
+            waiting.append((len(threads), citizen, inbound.channel, since))
+            threads.append(None)
+        else:
+            threads.append(None)
+    if waiting:
+        opened_now = {id(citizen) for _entry, (citizen, created) in placed if created}
+        open_tickets = list(
+            Ticket.objects.filter(
+                citizen_id__in={c.pk for _i, c, _ch, _s in waiting}, status__in=ACTIVE_STATUSES,
+                merged_into__isnull=True, channel__in=CONVERSATION_CHANNELS,
+            )
+            .filter(Q(last_citizen_message_at__gte=min(s for *_rest, s in waiting)) | Q(created_at__gte=min(s for *_rest, s in waiting)))
+            .values_list("pk", "citizen_id", "channel", "created_at", "last_citizen_message_at")
+        )  # fmt: skip
+        opening: set = set()  # (citizen, channel) a message of this batch opens a ticket for
+        for index, citizen, channel, since in waiting:
+            candidates = [
+                (created_at, pk) for pk, citizen_id, on, created_at, last in open_tickets
+                if citizen_id == citizen.pk and on == channel and (created_at >= since or (last and last >= since))
+            ]  # fmt: skip
+            if candidates:
+                threads[index] = max(candidates)[1]
+            elif id(citizen) in opened_now or (citizen.pk, channel) in opening:
+                threads[index] = _ALONE  # the ticket it would thread onto is opened by this batch
+            else:
+                opening.add((citizen.pk, channel))
+    return threads
 
 
 def _acknowledge_new(ticket: Ticket, item: InboundItem, outcome: IngestOutcome) -> None:
@@ -605,7 +680,7 @@ def ingest_pending(limit: int = BATCH_SIZE) -> int:
             together = [
                 (inbound, item)
                 for inbound, result in ready
-                if inbound.pk in waiting and (item := _new_request_item(result)) is not None
+                if inbound.pk in waiting and (item := _together_item(result)) is not None
             ]
             try:
                 with transaction.atomic():
@@ -644,36 +719,6 @@ def ingest_pending(limit: int = BATCH_SIZE) -> int:
 
             acknowledge_new_tickets(batch.acknowledgements)
     return len(claimed)
-
-
-def update_rows(model, objects: list, fields: list[str]) -> None:
-    """model.objects.bulk_update(objects, fields), as one UPDATE ... FROM (VALUES ...) on PostgreSQL.
-
-    bulk_update writes a CASE per field listing every row, which Django takes longer to build
-    than PostgreSQL takes to run; a VALUES list is a row per object, each value cast to its column.
-    """
-    if not objects:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_update(objects, fields)
-        return
-    qn = connection.ops.quote_name
-    meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
-    names = ", ".join(qn(column.column) for column in columns)
-    assignments = ", ".join(f"{qn(c.column)} = v.{qn(c.column)}::{c.db_type(connection)}" for c in columns)
-    row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
-    params: list = []
-    for obj in objects:
-        params.append(obj.pk)
-        params.extend(column.get_db_prep_save(getattr(obj, column.attname), connection) for column in columns)
-    table, pk = qn(meta.db_table), qn(meta.pk.column)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([row] * len(objects))}) "  # noqa: S608
-            f"AS v(pk, {names}) WHERE {table}.{pk} = v.pk::bigint",
-            params,
-        )
 
 
 def _set_quarantined(inbound: InboundMessage, reason: str) -> None:

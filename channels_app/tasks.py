@@ -4,6 +4,7 @@ import random
 from celery import shared_task
 from django.db import transaction
 
+from contactcenter.db import update_rows
 from tickets.models import Channel, Message, TicketEvent
 from tickets.services import NewAttachment, record_event
 
@@ -173,8 +174,6 @@ def send_many(messages: list[tuple[Message, dict]], auto_submitted: str = "") ->
             Message.Delivery.SENT, (external_id or "")[:255], channel
         )  # fmt: skip
         sent.append(message)
-    from .pipeline import update_rows
-
     update_rows(Message, sent, ["delivery_status", "external_id", "channel"])
 
 

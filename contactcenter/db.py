@@ -1,6 +1,36 @@
-"""Database helpers shared by migrations."""
+"""Database helpers: bulk writes for the ingestion path, and migrations' shared operations."""
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
+
+
+def update_rows(model, objects: list, fields: list[str]) -> None:
+    """model.objects.bulk_update(objects, fields), as one UPDATE ... FROM (VALUES ...) on PostgreSQL.
+
+    bulk_update writes a CASE per field listing every row, which Django takes longer to build
+    than PostgreSQL takes to run; a VALUES list is a row per object, each value cast to its column.
+    """
+    if not objects:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(objects, fields)
+        return
+    qn = connection.ops.quote_name
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    names = ", ".join(qn(column.column) for column in columns)
+    assignments = ", ".join(f"{qn(c.column)} = v.{qn(c.column)}::{c.db_type(connection)}" for c in columns)
+    row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+    params: list = []
+    for obj in objects:
+        params.append(obj.pk)
+        params.extend(column.get_db_prep_save(getattr(obj, column.attname), connection) for column in columns)
+    table, pk = qn(meta.db_table), qn(meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([row] * len(objects))}) "  # noqa: S608
+            f"AS v(pk, {names}) WHERE {table}.{pk} = v.pk::bigint",
+            params,
+        )
 
 
 def compress_with_lz4(table: str, *columns: str):

@@ -21,6 +21,8 @@ from django.db.models.functions import Cast, Upper
 from django.dispatch import Signal
 from django.utils import timezone
 
+from contactcenter.db import update_rows
+
 from . import errors
 from .access import access_ticket, can_see_ticket, can_work_queue, get_operator
 from .calendar import get_calendar
@@ -654,6 +656,20 @@ def add_inbound_message(
         created_at=received_at,
     )
     store_attachments(ticket, message, attachments)
+    previous, fields = _wake(ticket, received_at)
+    ticket.save(update_fields=[*fields, "version", "updated_at"])
+    for event in _woken_events(ticket, message, previous, ticket.status, received_at):
+        _announce_change(ticket)
+        event.save(force_insert=True)
+    return message
+
+
+def _wake(ticket: Ticket, received_at: datetime) -> tuple[str, list[str]]:
+    """The citizen wrote (the row is locked): a waiting ticket moves, a resolved one reopens.
+
+    Sets the fields (not saved); returns the previous status and the fields changed besides
+    version, which is bumped here: the lock spares reading the new version back.
+    """
     previous = ticket.status
     ticket.last_citizen_message_at = received_at
     fields = ["last_citizen_message_at"]
@@ -664,21 +680,103 @@ def add_inbound_message(
         ticket.status = Status.REOPENED
         ticket.resolved_at = ticket.closed_at = None
         fields += ["status", "resolved_at", "closed_at"]
-    ticket.version += 1  # the row is locked above: no need to read the new version back
-    ticket.save(update_fields=[*fields, "version", "updated_at"])
-    record_event(
-        ticket,
-        TicketEvent.Kind.MESSAGE_RECEIVED,
-        from_status=previous,
-        to_status=ticket.status,
-        public=True,
-        at=received_at,
-        message_id=message.pk,
-        channel=channel,
+    ticket.version += 1
+    return previous, fields
+
+
+def _woken_events(
+    ticket: Ticket, message: Message, previous: str, status: str, received_at: datetime
+) -> list[TicketEvent]:
+    """The timeline rows of a message received (and of the reopening it caused), not saved yet.
+
+    `previous` -> `status`: what this message did to the ticket."""
+    events = [
+        TicketEvent(
+            ticket=ticket,
+            kind=TicketEvent.Kind.MESSAGE_RECEIVED,
+            from_status=previous,
+            to_status=status,
+            public=True,
+            data={"message_id": message.pk, "channel": message.channel},
+            created_at=received_at,
+        )
+    ]
+    if status == Status.REOPENED and previous != Status.REOPENED:
+        events.append(
+            TicketEvent(
+                ticket=ticket,
+                kind=TicketEvent.Kind.REOPENED,
+                from_status=previous,
+                to_status=Status.REOPENED,
+                public=True,
+                created_at=timezone.now(),
+            )
+        )
+    return events
+
+
+@dataclass
+class NewMessage:
+    """A citizen's message ingestion threads onto a known ticket with others (add_inbound_messages)."""
+
+    ticket_id: int
+    channel: str
+    text: str = ""
+    html: str = ""
+    subject: str = ""
+    sender: str = ""
+    external_id: str = ""
+    received_at: datetime | None = None
+    attachments: Sequence[NewAttachment] = ()
+    notices: Sequence[dict] = ()  # each an UPDATED event on the ticket (what the adapter withheld)
+
+
+@transaction.atomic
+def add_inbound_messages(messages: Sequence[NewMessage]) -> list[Ticket]:
+    """add_inbound_message for each, in turn, in one statement per table: the ingestion of a batch.
+
+    The tickets are locked in one statement (in id order, as every batch does: no deadlock
+    between two); several messages on one ticket wake it once and count each. Returns each
+    message's ticket, as written.
+    """
+    now = timezone.now()
+    locked = Ticket.objects.select_for_update(of=("self",)).select_related("queue", "office")
+    tickets = {t.pk: t for t in locked.filter(pk__in=sorted({m.ticket_id for m in messages})).order_by("pk")}
+    rows, woken = [], []
+    for new in messages:
+        ticket = tickets[new.ticket_id]
+        at = new.received_at or now
+        rows.append(
+            Message(
+                ticket=ticket,
+                direction=Message.Direction.INBOUND,
+                channel=new.channel,
+                sender=new.sender[:255],
+                subject=new.subject[:255],
+                text=new.text,
+                html=new.html,
+                external_id=new.external_id[:255],
+                created_at=at,
+            )
+        )
+        woken.append((ticket, _wake(ticket, at)[0], ticket.status, at))
+    Message.objects.bulk_create(rows)
+    Attachment.objects.bulk_create(
+        [_attachment_row(m.ticket, m, item) for m, new in zip(rows, messages, strict=True) for item in new.attachments]
     )
-    if ticket.status == Status.REOPENED and previous != Status.REOPENED:
-        record_event(ticket, TicketEvent.Kind.REOPENED, from_status=previous, to_status=Status.REOPENED, public=True)
-    return message
+    for ticket in tickets.values():
+        ticket.updated_at = now
+    fields = ["last_citizen_message_at", "status", "resolved_at", "closed_at", "version", "updated_at"]
+    update_rows(Ticket, list(tickets.values()), fields)
+    events = []
+    for message, new, (ticket, previous, status, at) in zip(rows, messages, woken, strict=True):
+        _announce_change(ticket)
+        events += _woken_events(ticket, message, previous, status, at)
+        events += [
+            TicketEvent(ticket=ticket, kind=TicketEvent.Kind.UPDATED, data=n, created_at=now) for n in new.notices
+        ]
+    TicketEvent.objects.bulk_create(events)
+    return [tickets[new.ticket_id] for new in messages]
 
 
 # ----------------------------------------------------------------------------- operator actions

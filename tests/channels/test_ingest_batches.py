@@ -239,13 +239,28 @@ def _campaign(queue) -> None:
     from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo
 
-    from ..factories import CitizenFactory, open_test_ticket
+    from tickets.models import Status
+
+    from ..factories import CitizenFactory, make_operator, open_test_ticket
     from .test_whatsapp import text_payload
 
     CitizenFactory(email="giulia.verdi@example.org", first_name="Giulia", last_name="Verdi", phone="")
     luca = CitizenFactory(email="luca@example.org", first_name="Luca", last_name="Neri", phone="")
     at = datetime(2026, 11, 30, 9, 20, tzinfo=ZoneInfo("Europe/Rome"))
-    open_test_ticket(queue, luca, external_id="known-1@example.org", received_at=at - timedelta(days=2))
+    first = open_test_ticket(queue, luca, external_id="known-1@example.org", received_at=at - timedelta(days=2))
+    merged = open_test_ticket(queue, luca, external_id="merged-1@example.org", received_at=at - timedelta(days=3))
+    Ticket.objects.filter(pk=merged.pk).update(merged_into=first)
+    rosa = CitizenFactory(email="rosa@example.org", first_name="Rosa", last_name="Gialli", phone="")
+    resolved = open_test_ticket(queue, rosa, received_at=at - timedelta(days=5))
+    Ticket.objects.filter(pk=resolved.pk).update(status=Status.RESOLVED, resolved_at=at - timedelta(days=1))
+    omar = CitizenFactory(
+        email="", whatsapp_id="393330000002", phone="+393330000002", first_name="Omar", last_name="Said"
+    )
+    waiting = open_test_ticket(
+        queue, omar, channel="whatsapp", external_id="wamid.w0", received_at=at - timedelta(days=2)
+    )  # fmt: skip
+    Ticket.objects.filter(pk=waiting.pk).update(status=Status.WAITING_CITIZEN, assignee=make_operator(queues=[queue]))
+    CitizenFactory(email="", whatsapp_id="393330000003", phone="+393330000003", first_name="Lina", last_name="Rossi")
     chatting = CitizenFactory(
         email="", whatsapp_id="393330000001", phone="+393330000001", first_name="Karim", last_name="Haddad"
     )
@@ -261,6 +276,9 @@ def _campaign(queue) -> None:
         _mail(6, "Luca Neri <luca@example.org>", subject="Re: documenti", In_Reply_To="<known-1@example.org>"),
         _mail(7, "Ufficio <noreply@example.org>", subject="Fuori sede", Auto_Submitted="auto-replied"),
         _mail(8, "Sara Blu <sara@example.org>", subject="Re: domanda", In_Reply_To="<mix-1@example.org>"),
+        _mail(9, "Rosa Gialli <rosa@example.org>", subject=f"Re: {resolved.reference}"),  # a resolved one reopens
+        _mail(10, "Luca Neri <luca@example.org>", subject="Re: vecchia", In_Reply_To="<merged-1@example.org>"),
+        _mail(11, "Luca Neri <luca@example.org>", subject="Re: documenti (2)", In_Reply_To="<known-1@example.org>"),
     ):
         store_email(raw, enqueue=False)
     for text, wamid, wa_id in (
@@ -268,6 +286,9 @@ def _campaign(queue) -> None:
         ("Sono ancora io", "wamid.new-2", "393331112222"),  # the same new number twice: one conversation
         ("Avete novità?", "wamid.known-2", "393330000001"),  # a known number with an open ticket
         ("Salve", "wamid.twice", "393334445555"),
+        ("Ecco il documento", "wamid.w1", "393330000002"),  # the request waited for it, in an operator's hands
+        ("Ciao", "wamid.q1", "393330000003"),  # a known number with no open request, twice
+        ("Ci siete?", "wamid.q2", "393330000003"),
     ):
         pipeline.store_inbound(channel="whatsapp", raw=text_payload(text, wamid=wamid, wa_id=wa_id, name="Amina Diallo", ts=at),
                                external_id=wamid, enqueue=False)  # fmt: skip
@@ -279,6 +300,7 @@ def _campaign(queue) -> None:
 
 def _what_the_desk_sees() -> dict:
     import json
+    import re
 
     from tickets.models import Citizen
 
@@ -299,7 +321,7 @@ def _what_the_desk_sees() -> dict:
         (
             who(t.citizen), t.channel, t.subject, t.status, t.language, t.queue_id, t.tier, t.created_at,
             t.first_response_due_at, t.resolution_due_at, t.due_at, t.last_citizen_message_at,
-            tuple(sorted((m.channel, m.sender, m.subject, m.text, m.external_id, m.created_at)
+            tuple(sorted((m.channel, m.sender, re.sub(r"IST-\d{4}-\d+", "IST-…", m.subject), m.text, m.external_id, m.created_at)
                          for m in t.messages.filter(direction=Message.Direction.INBOUND))),
             t.messages.filter(direction=Message.Direction.OUTBOUND).count(),
             timeline(t),
@@ -342,6 +364,30 @@ def test_a_batch_of_new_requests_costs_the_same_statements_whatever_its_size(des
     assert Message.objects.filter(direction=Message.Direction.INBOUND).count() == 45
 
 
+def test_a_batch_of_messages_on_known_requests_costs_the_same_statements_whatever_its_size(desk):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ..factories import CitizenFactory, open_test_ticket
+    from .test_whatsapp import text_payload
+
+    numbers = [f"3933355{i:05d}" for i in range(45)]
+    for number in numbers:  # people in a WhatsApp conversation with the office
+        citizen = CitizenFactory(email="", whatsapp_id=number, phone=f"+{number}", first_name="A", last_name="B")
+        open_test_ticket(desk, citizen, channel="whatsapp", external_id=f"wamid.open-{number}")
+    statements = []
+    for batch in (numbers[:5], numbers[5:]):
+        for number in batch:
+            raw = text_payload("Ecco la foto del passaporto", wamid=f"wamid.more-{number}", wa_id=number, name="A B")
+            pipeline.store_inbound(channel="whatsapp", raw=raw, external_id=f"more-{number}", enqueue=False)
+        with CaptureQueriesContext(connection) as queries:
+            assert ingest_pending(50) == len(batch)
+        statements.append(len(queries))
+    assert statements[1] <= statements[0] + 2, statements
+    assert Ticket.objects.count() == 45  # every message went to its sender's open request
+    assert Message.objects.filter(direction=Message.Direction.INBOUND).count() == 90
+
+
 def test_a_batch_writes_what_one_by_one_writes(desk, graph, django_capture_on_commit_callbacks, caplog):
     def one_by_one():
         with django_capture_on_commit_callbacks(execute=True):  # the acknowledgements leave after each commit
@@ -356,12 +402,22 @@ def test_a_batch_writes_what_one_by_one_writes(desk, graph, django_capture_on_co
     tickets = {(t[0][0] or t[0][1], t[2]): t for t in batched["tickets"]}
     assert len([c for c in batched["citizens"] if c[0] == "mario.rossi@example.org"]) == 1
     assert ("anna.bianchi@example.org", "", "", "Anna", "Bianchi", "it", "email", "other") in batched["citizens"]
-    assert len(tickets[("luca@example.org", "Rinnovo permesso di soggiorno")][12]) == 2  # the reply threads
-    assert len(tickets[("mario.rossi@example.org", "Permesso di soggiorno")][12]) == 2  # so does Sara's
+    assert len(tickets[("mario.rossi@example.org", "Permesso di soggiorno")][12]) == 2  # Sara answered Mario
     conversation = [t for t in batched["tickets"] if t[0][1] == "393331112222"]
     assert len(conversation) == 1 and len(conversation[0][12]) == 2
     assert len([t for t in batched["tickets"] if t[0][1] == "393330000001"][0][12]) == 2
     assert [len(t[12]) for t in batched["tickets"] if t[0][1] == "393334445555"] == [1]  # the repeat is one message
     assert ("mix-7@example.org", "ignored", "auto-submitted: auto-replied", None) in batched["inputs"]
+    by_who = {}
+    for t in batched["tickets"]:
+        by_who.setdefault(t[0][0] or t[0][1], []).append(t)
+    [rosa] = by_who["rosa@example.org"]
+    assert rosa[3] == "reopened" and ("reopened", "resolved", "reopened", True, "{}") in rosa[14]
+    [omar] = by_who["393330000002"]
+    assert omar[3] == "open" and len(omar[12]) == 2  # back in the operator's hands
+    [lina] = by_who["393330000003"]
+    assert [m[3] for m in lina[12]] == ["Ci siete?", "Ciao"]  # one request, both messages
+    luca = {len(t[12]) for t in by_who["luca@example.org"]}
+    assert luca == {1, 4}  # the merged request's reply went to the one it was merged into
     opened = [t for t in batched["tickets"] if t[1] != "whatsapp" or t[0][1] != "393330000001"]
     assert all(t[13] == 1 for t in opened if t[7].year == 2026 and t[2] != "Rinnovo permesso di soggiorno")
