@@ -15,7 +15,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -411,7 +411,7 @@ def _threads(placed: list, known: list[tuple]) -> list[int | None]:
         ):  # fmt: skip
             tickets[reference] = tickets[pk] = (pk, merged)
     threads: list[int | None] = []
-    waiting = []  # (index, citizen id, channel, since): known senders on a conversation channel
+    waiting = []  # (index, citizen, channel, since): known senders on a conversation channel
     for (inbound, item), (citizen, created) in placed:
         found = tickets.get(item.reference.upper()) if item.reference else None
         if found is None:
@@ -427,12 +427,13 @@ def _threads(placed: list, known: list[tuple]) -> list[int | None]:
             threads.append(None)
     if waiting:
         opened_now = {id(citizen) for _entry, (citizen, created) in placed if created}
+        oldest = min(since for *_rest, since in waiting)
         open_tickets = list(
             Ticket.objects.filter(
                 citizen_id__in={c.pk for _i, c, _ch, _s in waiting}, status__in=ACTIVE_STATUSES,
                 merged_into__isnull=True, channel__in=CONVERSATION_CHANNELS,
             )
-            .filter(Q(last_citizen_message_at__gte=min(s for *_rest, s in waiting)) | Q(created_at__gte=min(s for *_rest, s in waiting)))
+            .filter(Q(last_citizen_message_at__gte=oldest) | Q(created_at__gte=oldest))
             .values_list("pk", "citizen_id", "channel", "created_at", "last_citizen_message_at")
         )  # fmt: skip
         opening: set = set()  # (citizen, channel) a message of this batch opens a ticket for
@@ -565,6 +566,8 @@ def ingest_inbound(inbound_id: int, *, send_here: bool = False) -> IngestOutcome
     except ChannelUnavailable:
         raise  # the task retries with backoff; the raw input stays RECEIVED
     except Exception as exc:  # anything else is quarantined with its reason, never lost
+        if _transient(exc):
+            raise ChannelUnavailable(f"the database asked to try again: {exc}") from exc  # so does the task
         outcome.quarantined = _quarantine_reason(inbound, exc)
         _set_quarantined(inbound, outcome.quarantined)  # also forgets a ticket the rollback undid
         inbound.save(update_fields=["state", "error", "ticket", "processed_at"])
@@ -631,9 +634,8 @@ def _claim_batch(limit: int, max_bytes: int | None = None) -> list[InboundMessag
             [InboundMessage.State.RECEIVED, limit, max_bytes or BATCH_BYTES, InboundMessage.State.RECEIVED],
         )
     )
-    return sorted(
-        claimed, key=lambda inbound: (inbound.received_at, inbound.pk)
-    )  # as they came: RETURNING has no order
+    # As they came: RETURNING has no order.
+    return sorted(claimed, key=lambda inbound: (inbound.received_at, inbound.pk))
 
 
 def ingest_pending(limit: int = BATCH_SIZE) -> int:
@@ -703,12 +705,11 @@ def ingest_pending(limit: int = BATCH_SIZE) -> int:
                 try:
                     with transaction.atomic():
                         _apply(inbound, result, outcome)
-                except ChannelUnavailable:  # as in ingest_inbound: left RECEIVED for its own task's retries
-                    del batch.acknowledgements[acknowledged:]
-                    retry.append(inbound.pk)
-                    continue
                 except Exception as exc:  # rolled back to its savepoint: this input alone
                     del batch.acknowledgements[acknowledged:]
+                    if isinstance(exc, ChannelUnavailable) or _transient(exc):
+                        retry.append(inbound.pk)  # as in ingest_inbound: left RECEIVED for its own task's retries
+                        continue
                     _set_quarantined(inbound, _quarantine_reason(inbound, exc))
                 done.append(inbound)
             update_rows(InboundMessage, done, ["state", "error", "ticket", "processed_at"])
@@ -719,6 +720,15 @@ def ingest_pending(limit: int = BATCH_SIZE) -> int:
 
             acknowledge_new_tickets(batch.acknowledgements)
     return len(claimed)
+
+
+# Deadlock, serialization failure, lock not available: the input is fine, its moment was not.
+_TRANSIENT_SQLSTATES = {"40P01", "40001", "55P03"}
+
+
+def _transient(exc: BaseException) -> bool:
+    """A database refusal that goes away when the same work is tried again (two batches crossing locks)."""
+    return isinstance(exc, OperationalError) and getattr(exc.__cause__, "sqlstate", None) in _TRANSIENT_SQLSTATES
 
 
 def _set_quarantined(inbound: InboundMessage, reason: str) -> None:

@@ -4,7 +4,8 @@
     BENCH_N=6000 BENCH_WORKERS=2 BENCH_CONCURRENCY=2 make bench-ingest
     BENCH_POOL=solo BENCH_WORKERS=4 make bench-ingest    # one process per worker
     BENCH_RATE=400 make bench-ingest                     # inputs arrive at 400/s, not as fast as stored
-    BENCH_WHATSAPP_SENDERS=300 make bench-ingest         # WhatsApp conversations: 3 messages per number
+    BENCH_WHATSAPP_SENDERS=300 make bench-ingest         # WhatsApp conversations: several messages per number
+    BENCH_DATABASE_URL=postgres://.../seeded BENCH_KEEP=1 make bench-ingest   # into a database kept as it is
 
 What is measured: the inputs are stored the way the IMAP poller and the webhook store them
 (store_email / store_inbound, one commit each, task published on commit) by this process,
@@ -19,7 +20,7 @@ average at start and end.
 
 Needs DATABASE_URL=postgres://... and CELERY_BROKER_URL=redis://...; the benchmark database
 (BENCH_DATABASE_URL, default <DATABASE_URL>_bench) is created and migrated if missing, and
-its inputs, tickets and citizens are deleted before each run.
+its inputs, tickets and citizens are emptied (TRUNCATE) before each run unless BENCH_KEEP=1.
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ def main() -> None:
     producers = int(os.environ.get("BENCH_PRODUCERS", "4"))
     rate = float(os.environ.get("BENCH_RATE", "0"))  # inputs a second arriving; 0: as fast as they are stored
     senders = int(os.environ.get("BENCH_WHATSAPP_SENDERS", "0")) or n  # distinct numbers; fewer: conversations
+    keep = os.environ.get("BENCH_KEEP") == "1"
     if not os.environ.get("CELERY_BROKER_URL", "").startswith("redis"):
         sys.exit("bench-ingest needs CELERY_BROKER_URL=redis://...")
     load_start = os.getloadavg()
@@ -132,10 +134,13 @@ def main() -> None:
     # A clean slate: previous runs' inputs and tickets, and any task left in the broker. TRUNCATE,
     # not DELETE: run after run, dead rows would otherwise pile up in the tables and their indexes
     # and make every run slower than the one before (the CASCADE takes their access logs along).
+    # BENCH_KEEP=1 keeps what the database holds (a seeded million tickets, to ingest into a full one).
     app.control.purge()
-    tables = [m._meta.db_table for m in (InboundMessage, TicketEvent, Attachment, Message, Ticket, Citizen)]
-    with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    if not keep:
+        tables = [m._meta.db_table for m in (InboundMessage, TicketEvent, Attachment, Message, Ticket, Citizen)]
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    tickets_before = Ticket.objects.count()
     office = Office.objects.filter(is_active=True).first() or Office.objects.create(name="Bench", code="bench")
     for tier in (Tier.FRONT, Tier.BACK):
         if not Queue.objects.filter(office=office, tier=tier, is_active=True).exists():
@@ -144,6 +149,7 @@ def main() -> None:
     # Inputs: human e-mail from the corpus (unique Message-IDs), WhatsApp text webhooks.
     emails = profile_ingest.corpus_emails()
     run = int(time.time())
+    source = f"bench-{run}"  # this run's inputs, whatever earlier runs left
     whatsapp_body = profile_ingest.whatsapp_factory(f"bench{run}", numbers=senders)
     clock = {"start": 0.0}
 
@@ -152,11 +158,11 @@ def main() -> None:
             time.sleep(max(0.0, clock["start"] + i / rate - time.monotonic()))
         if i % 100 < whatsapp_share * 100:
             raw = whatsapp_body(i)
-            store_inbound(channel="whatsapp", raw=raw, external_id=content_key(raw), source="bench",
+            store_inbound(channel="whatsapp", raw=raw, external_id=content_key(raw), source=source,
                           content_type="application/json")  # fmt: skip
         else:
             raw = f"Message-ID: <bench-{run}-{i}@bench.example>\r\n".encode() + emails[i % len(emails)]
-            store_email(raw, channel="email", source="bench")
+            store_email(raw, channel="email", source=source)
 
     # Per-message cost in this process, before the run (queries, CPU): independent of the load.
     figures = profile_ingest.measure(20)
@@ -191,7 +197,7 @@ def main() -> None:
         deadline = time.monotonic() + 300
         pending = n
         while time.monotonic() < deadline:
-            pending = InboundMessage.objects.filter(source="bench", state=InboundMessage.State.RECEIVED).count()
+            pending = InboundMessage.objects.filter(source=source, state=InboundMessage.State.RECEIVED).count()
             if not pending:
                 break
             sample_database()
@@ -209,7 +215,7 @@ def main() -> None:
                 proc.kill()
 
     rows = list(
-        InboundMessage.objects.filter(source="bench")
+        InboundMessage.objects.filter(source=source)
         .exclude(processed_at=None)
         .values_list("received_at", "processed_at", "state", "channel")
     )
@@ -223,7 +229,10 @@ def main() -> None:
     states: dict[str, int] = {}
     for r in rows:
         states[f"{r[3]}:{r[2]}"] = states.get(f"{r[3]}:{r[2]}", 0) + 1
-    acks = Message.objects.filter(direction=Message.Direction.OUTBOUND, author__isnull=True).count()
+    ours = Message.objects.filter(
+        direction=Message.Direction.OUTBOUND, author__isnull=True, ticket__inbound_messages__source=source
+    ).distinct()
+    acks = ours.count()
     print(f"inputs: {n} ({len(rows)} processed, {pending} still pending) — {states}")
     print(
         f"workers: {workers} x {pool} concurrency {concurrency if pool == 'prefork' else 1}; {producers} producer threads stored "
@@ -240,8 +249,11 @@ def main() -> None:
     print("per message, measured in one process before the run (store, ingest task, send):")
     for line in profile_ingest.describe(figures):
         print("  " + line)
-    sent = Message.objects.filter(direction=Message.Direction.OUTBOUND, author__isnull=True, delivery_status="sent")
-    print(f"tickets: {Ticket.objects.count()}, acknowledgements: {acks} ({sent.count()} sent)")
+    sent = ours.filter(delivery_status="sent").count()
+    print(
+        f"tickets: {Ticket.objects.count() - tickets_before} new ({Ticket.objects.count()} in the database), "
+        f"acknowledgements: {acks} ({sent} sent)"
+    )
     load_end = os.getloadavg()
     print(
         f"load average at start {load_start[0]:.1f} / {load_start[1]:.1f} / {load_start[2]:.1f}, "

@@ -83,6 +83,38 @@ def test_one_bad_input_is_quarantined_alone_with_its_reason(desk, monkeypatch):
     assert stored_after.ticket is not None
 
 
+def test_a_deadlock_leaves_the_input_waiting_for_a_retry_not_quarantined(
+    desk, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db import OperationalError
+
+    from channels_app import tasks
+    from channels_app.base import ChannelUnavailable
+
+    class DeadlockDetected(Exception):
+        sqlstate = "40P01"  # what psycopg says when PostgreSQL broke a lock cycle
+
+    def crossing_locks(**kwargs):
+        raise OperationalError("deadlock detected") from DeadlockDetected()
+
+    late = store_email(email(5, subject="later"), enqueue=False)[0]
+    monkeypatch.setattr(services, "open_ticket", crossing_locks)
+    retried = []
+    monkeypatch.setattr(tasks.process_inbound, "apply_async", lambda args, **kwargs: retried.append(args[0]))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ingest_pending(10) == 1  # alone in its batch: written the one-by-one way
+    late.refresh_from_db()
+    assert (late.state, late.error, retried) == (InboundMessage.State.RECEIVED, "", [late.pk])
+    with pytest.raises(ChannelUnavailable):  # the retried task: tried again later, with backoff
+        pipeline.ingest_inbound(late.pk)
+    late.refresh_from_db()
+    assert late.state == InboundMessage.State.RECEIVED
+    monkeypatch.undo()  # the locks no longer cross: the next try writes it
+    pipeline.ingest_inbound(late.pk)
+    late.refresh_from_db()
+    assert late.state == InboundMessage.State.PROCESSED and late.ticket.subject == "later"
+
+
 def test_a_batch_stops_at_its_byte_budget_and_a_bigger_input_comes_alone(desk, monkeypatch):
     first, second, third = stored(3)
     sizes = [len(bytes(i.raw)) for i in (first, second, third)]
