@@ -555,22 +555,28 @@ def _first_message(
     )
 
 
-@dataclass
-class NewRequest:
-    """A request ingestion opens with others (open_tickets): open_ticket's arguments, the citizen known."""
+@dataclass(kw_only=True)
+class Incoming:
+    """A citizen's message as ingestion writes it with others (open_tickets, add_inbound_messages)."""
 
-    citizen: Citizen
-    queue: Queue  # office loaded
     channel: str
     subject: str = ""
     text: str = ""
     html: str = ""
-    language: str = ""
     sender: str = ""
     external_id: str = ""
     received_at: datetime | None = None
     attachments: Sequence[NewAttachment] = ()
-    notices: Sequence[dict] = ()  # each an UPDATED event on the new ticket (what the adapter withheld)
+    notices: Sequence[dict] = ()  # each an UPDATED event on the ticket (what the adapter withheld)
+
+
+@dataclass(kw_only=True)
+class NewRequest(Incoming):
+    """One that opens a request: open_ticket's arguments, the citizen known."""
+
+    citizen: Citizen
+    queue: Queue  # office loaded
+    language: str = ""
 
 
 @transaction.atomic
@@ -715,20 +721,11 @@ def _woken_events(
     return events
 
 
-@dataclass
-class NewMessage:
-    """A citizen's message ingestion threads onto a known ticket with others (add_inbound_messages)."""
+@dataclass(kw_only=True)
+class NewMessage(Incoming):
+    """One that goes on a known request: add_inbound_message's arguments."""
 
     ticket_id: int
-    channel: str
-    text: str = ""
-    html: str = ""
-    subject: str = ""
-    sender: str = ""
-    external_id: str = ""
-    received_at: datetime | None = None
-    attachments: Sequence[NewAttachment] = ()
-    notices: Sequence[dict] = ()  # each an UPDATED event on the ticket (what the adapter withheld)
 
 
 @transaction.atomic
