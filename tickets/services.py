@@ -732,13 +732,13 @@ class NewMessage(Incoming):
 def add_inbound_messages(messages: Sequence[NewMessage]) -> list[Ticket]:
     """add_inbound_message for each, in turn, in one statement per table: the ingestion of a batch.
 
-    The tickets are locked in one statement (in id order, as every batch does: no deadlock
-    between two); several messages on one ticket wake it once and count each. Returns each
-    message's ticket, as written.
+    The tickets are locked in one statement, in id order, so that two batches doing this never
+    wait on each other in a cycle; several messages on one ticket are applied in turn, each
+    counted in its version. Returns each message's ticket, as written.
     """
     now = timezone.now()
-    locked = Ticket.objects.select_for_update(of=("self",)).select_related("queue", "office")
-    tickets = {t.pk: t for t in locked.filter(pk__in=sorted({m.ticket_id for m in messages})).order_by("pk")}
+    locked = Ticket.objects.select_for_update().filter(pk__in={m.ticket_id for m in messages}).order_by("pk")
+    tickets = {ticket.pk: ticket for ticket in locked}
     rows, woken = [], []
     for new in messages:
         ticket = tickets[new.ticket_id]
