@@ -46,6 +46,14 @@ class InboundMessage(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "received_at"], name="inbound_state_idx"),
+            # What a drainer claims, oldest first (pipeline._claim_batch): in this order, so that a
+            # claim reads its 64 rows and stops, instead of sorting the whole backlog each time
+            # (34 ms a batch with a few thousand waiting, which made a burst cost O(n²)).
+            models.Index(
+                fields=["received_at", "id"],
+                condition=Q(state="received", attempts=0),
+                name="inbound_waiting_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -31,6 +31,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -162,7 +163,8 @@ def main() -> None:
                           content_type="application/json")  # fmt: skip
         else:
             raw = f"Message-ID: <bench-{run}-{i}@bench.example>\r\n".encode() + emails[i % len(emails)]
-            store_email(raw, channel="email", source=source)
+            # As the IMAP poller stores it: received now (INTERNALDATE), whatever its Date header says.
+            store_email(raw, channel="email", source=source, metadata={"received_at": datetime.now(UTC).isoformat()})
 
     # Per-message cost in this process, before the run (queries, CPU): independent of the load.
     figures = profile_ingest.measure(20)
