@@ -30,6 +30,9 @@ class BusinessCalendar:
     country: str = "IT"
     subdivision: str = ""
     closures: set[date] = field(default_factory=set)
+    # Each day's intervals, worked out once per calendar (get_calendar keeps one a minute per office):
+    # every new request asks for the same few days, twice (first response and resolution).
+    _days: dict[date, tuple[tuple[datetime, datetime], ...]] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
     def for_office(cls, office: Office) -> BusinessCalendar:
@@ -55,14 +58,19 @@ class BusinessCalendar:
     def is_working_day(self, day: date) -> bool:
         return bool(self.hours.get(day.weekday())) and day not in self.closures and not self.is_holiday(day)
 
-    def intervals(self, day: date) -> list[tuple[datetime, datetime]]:
+    def intervals(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
         """The opening intervals of a local day, as aware datetimes."""
-        if not self.is_working_day(day):
-            return []
-        return [
-            (datetime.combine(day, opens, tzinfo=self.tz), datetime.combine(day, closes, tzinfo=self.tz))
-            for opens, closes in self.hours[day.weekday()]
-        ]
+        known = self._days.get(day)
+        if known is None:
+            known = self._days[day] = (
+                tuple(
+                    (datetime.combine(day, opens, tzinfo=self.tz), datetime.combine(day, closes, tzinfo=self.tz))
+                    for opens, closes in self.hours[day.weekday()]
+                )
+                if self.is_working_day(day)
+                else ()
+            )
+        return known
 
     def is_open(self, moment: datetime) -> bool:
         local = moment.astimezone(self.tz)
