@@ -14,17 +14,15 @@ import hashlib
 import json
 import mimetypes
 import re
-import threading
 from datetime import UTC, datetime, timedelta
-from http.cookiejar import DefaultCookiePolicy
 
-import requests
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tickets.services import NewAttachment
 
+from .. import http_client
 from ..attachment_policy import screen
 from ..base import ChannelAdapter, ChannelUnavailable, InboundItem, InvalidInput, OutboundMessage, ParseResult
 from ..base import StatusUpdate as Status
@@ -340,7 +338,7 @@ def _headers() -> dict[str, str]:
     return {"Authorization": f"Bearer {settings.WHATSAPP_ACCESS_TOKEN}"}
 
 
-def _graph_error(response: requests.Response) -> str:
+def _graph_error(response: http_client.Response) -> str:
     try:
         error = response.json().get("error") or {}
     except ValueError:
@@ -350,25 +348,13 @@ def _graph_error(response: requests.Response) -> str:
     return f"{text}: {details}" if details else text
 
 
-_sessions = threading.local()
-
-
-def _session() -> requests.Session:
-    """This thread's HTTP session: the worker sends message after message to the same Graph API
-    host, and a kept-alive connection spares a TCP and TLS handshake on each. No cookies kept."""
-    session = getattr(_sessions, "session", None)
-    if session is None:
-        session = _sessions.session = requests.Session()
-        session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-    return session
-
-
-def _request(method: str, url: str, **kwargs) -> requests.Response:
+def _request(method: str, url: str, **kwargs) -> http_client.Response:
+    """One Graph API call (kwargs: json, or fields for multipart); 5xx and 429 mean try again later."""
     try:
-        response = _session().request(
-            method, url, headers=_headers(), timeout=settings.WHATSAPP_HTTP_TIMEOUT, allow_redirects=True, **kwargs
-        )
-    except requests.RequestException as exc:  # timeouts, refused connections, TLS: try again later
+        response = http_client.request(
+            method, url, headers=_headers(), timeout=settings.WHATSAPP_HTTP_TIMEOUT, **kwargs
+        )  # fmt: skip
+    except http_client.Unreachable as exc:  # timeouts, refused connections, TLS: try again later
         raise ChannelUnavailable(f"WhatsApp Graph API unreachable: {exc}") from exc
     if response.status_code >= 500 or response.status_code == 429:
         raise ChannelUnavailable(f"WhatsApp Graph API answered {_graph_error(response)}")
@@ -458,8 +444,11 @@ class WhatsAppAdapter(ChannelAdapter):
         response = _request(
             "POST",
             _graph_url(f"{settings.WHATSAPP_PHONE_NUMBER_ID}/media"),
-            data={"messaging_product": "whatsapp", "type": attachment.content_type},
-            files={"file": (attachment.filename, attachment.payload, attachment.content_type)},
+            fields={
+                "messaging_product": "whatsapp",
+                "type": attachment.content_type,
+                "file": (attachment.filename, attachment.payload, attachment.content_type),
+            },
         )
         if response.status_code >= 400:
             raise WhatsAppSendError(f"WhatsApp refused the file {attachment.filename}: {_graph_error(response)}")
