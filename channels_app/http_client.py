@@ -87,7 +87,8 @@ def _proxy(scheme: str, netloc: str) -> str | None:
 @lru_cache(maxsize=16)
 def _managers(pid: int, proxy: str | None) -> urllib3.PoolManager:
     bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where()
-    trust = {"ca_cert_dir": bundle} if os.path.isdir(bundle) else {"ca_certs": bundle}
+    # Up to 10 kept-alive connections a host, as requests keeps: a threaded caller reuses them too.
+    options = {"maxsize": 10, "ca_cert_dir" if os.path.isdir(bundle) else "ca_certs": bundle}
     if proxy:
-        return urllib3.ProxyManager(proxy, **trust)
-    return urllib3.PoolManager(**trust)
+        return urllib3.ProxyManager(proxy, **options)
+    return urllib3.PoolManager(**options)
