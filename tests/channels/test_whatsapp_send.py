@@ -236,3 +236,32 @@ def test_reply_fails_visibly_when_whatsapp_is_not_configured(settings, wa_ticket
     assert message.delivery_status == Message.Delivery.FAILED
     assert "not configured" in message.delivery_error
     assert wa_ticket.events.filter(kind=TicketEvent.Kind.DELIVERY_FAILED).exists()
+
+
+@pytest.fixture
+def behind_a_proxy(graph, settings, monkeypatch):
+    """The office reaches the Internet through a forward proxy (the fake Graph API plays it)."""
+    from channels_app import http_client
+
+    for name in ("HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", graph.base)
+    settings.WHATSAPP_GRAPH_URL = "http://graph.example.invalid/v21.0"  # resolvable only by the proxy
+    http_client._proxy.cache_clear()  # the environment is read once per host
+    yield graph
+    http_client._proxy.cache_clear()
+
+
+def test_replies_go_through_the_proxy_the_environment_names(behind_a_proxy):
+    wamid = WhatsAppAdapter().send(OutboundMessage(message_id=0, to=WA_ID, text="x", extra={"window_open": True}))
+    assert wamid.startswith("wamid.fake")
+    request = behind_a_proxy.state.requests[-1]
+    assert request.path == "http://graph.example.invalid/v21.0/1122334455667/messages"  # the proxy's view
+    assert request.headers["Authorization"] == "Bearer test-access-token"
+
+
+def test_hosts_in_no_proxy_are_called_directly(behind_a_proxy, monkeypatch):
+    monkeypatch.setenv("NO_PROXY", "graph.example.invalid")
+    with pytest.raises(ChannelUnavailable):  # called directly: that host does not exist
+        WhatsAppAdapter().send(OutboundMessage(message_id=0, to=WA_ID, text="x", extra={"window_open": True}))
+    assert behind_a_proxy.state.requests == []
