@@ -1,4 +1,4 @@
-"""A small HTTP client for the providers' APIs, on urllib3 (what requests itself runs on).
+"""The HTTP client for the providers' APIs (WhatsApp's Graph API, Twilio's recordings), on urllib3.
 
 The ingestion worker sends an acknowledgement for every new WhatsApp request, hundreds a
 second in a campaign, and requests' session machinery cost 0.6 ms of CPU a call against 0.25 ms

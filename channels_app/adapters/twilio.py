@@ -14,7 +14,6 @@ import hmac
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
-import requests
 from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from tickets.services import NewAttachment
 
+from .. import http_client
 from ..attachment_policy import screen
 from ..base import ChannelUnavailable, InboundItem, InvalidInput, ParseResult
 from ..numbers import to_e164
@@ -190,10 +190,13 @@ def fetch_twilio_recording(item: InboundItem) -> None:
         except ValueError as exc:
             notes.append(_("[The recording could not be downloaded: %(why)s]") % {"why": exc})
             continue
-        auth = (media["account_sid"], settings.TWILIO_AUTH_TOKEN) if media.get("account_sid") else None
+        headers = {}
+        if media.get("account_sid"):  # HTTP basic auth with the account and its token, as Twilio asks
+            credentials = f"{media['account_sid']}:{settings.TWILIO_AUTH_TOKEN}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(credentials).decode()
         try:
-            response = requests.get(url, auth=auth, timeout=settings.WHATSAPP_HTTP_TIMEOUT)
-        except requests.RequestException as exc:
+            response = http_client.request("GET", url, headers=headers, timeout=settings.WHATSAPP_HTTP_TIMEOUT)
+        except http_client.Unreachable as exc:
             raise ChannelUnavailable(f"Twilio unreachable: {exc}") from exc
         if response.status_code >= 500 or response.status_code == 429:
             raise ChannelUnavailable(f"Twilio answered HTTP {response.status_code}")
