@@ -242,6 +242,27 @@ def compute_due_dates(ticket: Ticket, received_at: datetime) -> None:
 # ----------------------------------------------------------------------------- citizens
 
 
+@dataclass(frozen=True)
+class Contact:
+    """Who wrote, as get_or_create_citizen takes it."""
+
+    email: str = ""
+    phone: str = ""
+    whatsapp_id: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    language: str = ""
+    nationality: str = ""
+    kind: str = ""
+    consent_channel: str = ""
+
+
+def _blanks_to_fill(citizen: Citizen, contact: Contact) -> list[str]:
+    """The known citizen's fields this contact completes (never overwrites): numbers, address, names."""
+    fields = ("whatsapp_id", "phone", "email", "first_name", "last_name")
+    return [field for field in fields if getattr(contact, field) and not getattr(citizen, field)]
+
+
 def find_or_create_citizen(**contact: str) -> Citizen:
     """The citizen owning this contact (WhatsApp id, then phone, then email), created when unknown.
 
@@ -296,44 +317,17 @@ def get_or_create_citizen(
             ranks = [When(Q(**{lookup: value}), then=Value(rank)) for rank, (lookup, value) in enumerate(lookups)]
             order = Case(*ranks, default=Value(len(ranks)), output_field=IntegerField())
             citizen = Citizen.objects.filter(matches).order_by(order, "-pk").first()
+    contact = Contact(email, phone, whatsapp_id, first_name, last_name, language, nationality, kind, consent_channel)
     if citizen is not None:
-        changed = []
-        for field, value in (
-            ("whatsapp_id", whatsapp_id),
-            ("phone", phone),
-            ("email", email),
-            ("first_name", first_name),
-            ("last_name", last_name),
-        ):
-            if value and not getattr(citizen, field):
-                setattr(citizen, field, value)
-                changed.append(field)
+        changed = _blanks_to_fill(citizen, contact)
         if changed:
+            for field in changed:
+                setattr(citizen, field, getattr(contact, field))
             citizen.save(update_fields=[*changed, "updated_at"])
         return citizen, False
-    citizen = _new_citizen(
-        Contact(email, phone, whatsapp_id, first_name, last_name, language, nationality, kind, consent_channel)
-    )
+    citizen = _new_citizen(contact)
     citizen.save(force_insert=True)
     return citizen, True
-
-
-@dataclass(frozen=True)
-class Contact:
-    """Who wrote, as get_or_create_citizen takes it."""
-
-    email: str = ""
-    phone: str = ""
-    whatsapp_id: str = ""
-    first_name: str = ""
-    last_name: str = ""
-    language: str = ""
-    nationality: str = ""
-    kind: str = ""
-    consent_channel: str = ""
-
-
-_FILLED_IF_BLANK = ("whatsapp_id", "phone", "email", "first_name", "last_name")
 
 
 def get_or_create_citizens(contacts: Sequence[Contact]) -> list[tuple[Citizen, bool] | None]:
@@ -395,9 +389,7 @@ def get_or_create_citizens(contacts: Sequence[Contact]) -> list[tuple[Citizen, b
         if candidates:
             candidates.sort(key=lambda c: -c.pk)
             citizen = min(candidates, key=partial(_match_rank, contact.whatsapp_id, contact.phone))
-            if len(candidates) > _RANKED_IN_PYTHON or any(
-                getattr(contact, f) and not getattr(citizen, f) for f in _FILLED_IF_BLANK
-            ):
+            if len(candidates) > _RANKED_IN_PYTHON or _blanks_to_fill(citizen, contact):
                 results.append(None)
                 continue
             results.append((citizen, False))
