@@ -86,9 +86,11 @@ def _context(ticket: Ticket, language: str, **extra: object) -> dict:
 
 
 def _render(prefix: str, context: dict) -> tuple[str, str, str]:
-    subject, text, html = (
-        _render_in_full(prefix, context) if _fills_unsafely(context) else _from_skeleton(prefix, context)
-    )
+    values = _filled_values(context)
+    if settings.DEBUG or any(_UNSAFE.search(value) for value in values.values()):
+        subject, text, html = _render_in_full(prefix, context)
+    else:
+        subject, text, html = _from_skeleton(prefix, context, values)
     return " ".join(subject.split()), text.strip() + "\n", html
 
 
@@ -127,12 +129,14 @@ class _MarkedTicket:
         return _marker("poison")
 
 
-def _fills_unsafely(context: dict) -> bool:
-    values = [str(context[name]) for name in _FILLED] + [str(context["ticket"].reference)]
-    return settings.DEBUG or any(_UNSAFE.search(value) for value in values)
+def _filled_values(context: dict) -> dict[str, str]:
+    """What each marker of a skeleton stands for in this context (the empty values have none)."""
+    values = {_marker(name): str(context[name]) for name in _FILLED if context[name]}
+    values[_marker("reference")] = str(context["ticket"].reference)
+    return values
 
 
-def _from_skeleton(prefix: str, context: dict) -> tuple[str, str, str]:
+def _from_skeleton(prefix: str, context: dict, values: dict[str, str]) -> tuple[str, str, str]:
     extra = tuple(sorted((k, str(v)) for k, v in context.items() if k not in (*_FILLED, "ticket")))
     key = (prefix, translation.get_language(), *(bool(context[name]) for name in _FILLED), extra)
     if key not in _skeletons:
@@ -140,15 +144,13 @@ def _from_skeleton(prefix: str, context: dict) -> tuple[str, str, str]:
         marked.update({name: _marker(name) for name in _FILLED if context[name]})
         skeleton = _render_in_full(prefix, marked)
         full = _render_in_full(prefix, context)
-        _skeletons[key] = skeleton if _fill(skeleton, context) == full else None
+        _skeletons[key] = skeleton if _fill(skeleton, values) == full else None
         return full
-    skeleton = _skeletons[key]
-    return _render_in_full(prefix, context) if skeleton is None else _fill(skeleton, context)
+    filled = _fill(_skeletons[key], values) if _skeletons[key] is not None else None
+    return filled or _render_in_full(prefix, context)
 
 
-def _fill(skeleton: tuple[str, str, str], context: dict) -> tuple[str, ...] | None:
-    values = {_marker(name): str(context[name]) for name in _FILLED if context[name]}
-    values[_marker("reference")] = str(context["ticket"].reference)
+def _fill(skeleton: tuple[str, str, str], values: dict[str, str]) -> tuple[str, ...] | None:
     filled = []
     for part in skeleton:
         for marker, value in values.items():
