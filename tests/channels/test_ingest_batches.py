@@ -379,27 +379,33 @@ def _written(desk, ingest) -> dict:
         transaction.savepoint_rollback(savepoint)
 
 
-def test_a_batch_of_new_requests_costs_the_same_statements_whatever_its_size(desk):
+def _statements_of_a_small_and_a_big_batch(store) -> tuple[int, int]:
+    """Statements ingest_pending takes for a batch of 5 inputs, then for one of 40; store(i) stores input i."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     statements = []
-    for size, first in ((5, 100), (40, 200)):
-        for i in range(first, first + size):
-            store_email(_mail(i, f"Persona {i} <persona{i}@example.org>"), enqueue=False)
+    for inputs in (range(5), range(5, 45)):
+        for i in inputs:
+            store(i)
         with CaptureQueriesContext(connection) as queries:
-            assert ingest_pending(50) == size
+            assert ingest_pending(50) == len(inputs)
         statements.append(len(queries))
+    return statements[0], statements[1]
+
+
+def test_a_batch_of_new_requests_costs_the_same_statements_whatever_its_size(desk):
+    def store(i: int) -> None:
+        store_email(_mail(100 + i, f"Persona {i} <persona{i}@example.org>"), enqueue=False)
+
+    small, big = _statements_of_a_small_and_a_big_batch(store)
     # One by one, each request took ~10 statements; together, a batch takes one per table.
-    assert statements[1] <= statements[0] + 2, statements
+    assert big <= small + 2, (small, big)
     assert Ticket.objects.count() == 45 and len(mail.outbox) == 45
     assert Message.objects.filter(direction=Message.Direction.INBOUND).count() == 45
 
 
 def test_a_batch_of_messages_on_known_requests_costs_the_same_statements_whatever_its_size(desk):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from ..factories import CitizenFactory, open_test_ticket
     from .test_whatsapp import text_payload
 
@@ -407,15 +413,13 @@ def test_a_batch_of_messages_on_known_requests_costs_the_same_statements_whateve
     for number in numbers:  # people in a WhatsApp conversation with the office
         citizen = CitizenFactory(email="", whatsapp_id=number, phone=f"+{number}", first_name="A", last_name="B")
         open_test_ticket(desk, citizen, channel="whatsapp", external_id=f"wamid.open-{number}")
-    statements = []
-    for batch in (numbers[:5], numbers[5:]):
-        for number in batch:
-            raw = text_payload("Ecco la foto del passaporto", wamid=f"wamid.more-{number}", wa_id=number, name="A B")
-            pipeline.store_inbound(channel="whatsapp", raw=raw, external_id=f"more-{number}", enqueue=False)
-        with CaptureQueriesContext(connection) as queries:
-            assert ingest_pending(50) == len(batch)
-        statements.append(len(queries))
-    assert statements[1] <= statements[0] + 2, statements
+
+    def store(i: int) -> None:
+        raw = text_payload("Ecco la foto del passaporto", wamid=f"wamid.more-{i}", wa_id=numbers[i], name="A B")
+        pipeline.store_inbound(channel="whatsapp", raw=raw, external_id=f"more-{i}", enqueue=False)
+
+    small, big = _statements_of_a_small_and_a_big_batch(store)
+    assert big <= small + 2, (small, big)
     assert Ticket.objects.count() == 45  # every message went to its sender's open request
     assert Message.objects.filter(direction=Message.Direction.INBOUND).count() == 90
 
