@@ -396,8 +396,8 @@ def _threads(placed: list, known: list[tuple]) -> list[int | None]:
 
     Its id; None for a new ticket; _ALONE where only the one-by-one path can tell: a merged
     ticket (it follows the chain), and a later message of a sender on a conversation channel
-    whose earlier one opens a ticket in this batch (it threads onto that one). Three queries
-    at most, for the batch: tickets by reference or by answered message, open conversations.
+    whose earlier one opens a ticket in this batch (it threads onto that one). Two queries at
+    most, for the whole batch: tickets by reference or by answered message, open conversations.
     """
     by_message: dict[str, list[tuple]] = {}
     for _channel, external_id, ticket_id, at in known:
@@ -428,19 +428,21 @@ def _threads(placed: list, known: list[tuple]) -> list[int | None]:
     if waiting:
         opened_now = {id(citizen) for _entry, (citizen, created) in placed if created}
         oldest = min(since for *_rest, since in waiting)
-        open_tickets = list(
+        conversations: dict[tuple, list[tuple]] = {}  # (citizen id, channel) -> their open tickets
+        for pk, citizen_id, on, created_at, last in (
             Ticket.objects.filter(
                 citizen_id__in={c.pk for _i, c, _ch, _s in waiting}, status__in=ACTIVE_STATUSES,
                 merged_into__isnull=True, channel__in=CONVERSATION_CHANNELS,
             )
             .filter(Q(last_citizen_message_at__gte=oldest) | Q(created_at__gte=oldest))
             .values_list("pk", "citizen_id", "channel", "created_at", "last_citizen_message_at")
-        )  # fmt: skip
+        ):  # fmt: skip
+            conversations.setdefault((citizen_id, on), []).append((created_at, pk, last))
         opening: set = set()  # (citizen, channel) a message of this batch opens a ticket for
         for index, citizen, channel, since in waiting:
             candidates = [
-                (created_at, pk) for pk, citizen_id, on, created_at, last in open_tickets
-                if citizen_id == citizen.pk and on == channel and (created_at >= since or (last and last >= since))
+                (created_at, pk) for created_at, pk, last in conversations.get((citizen.pk, channel), ())
+                if created_at >= since or (last and last >= since)
             ]  # fmt: skip
             if candidates:
                 threads[index] = max(candidates)[1]
