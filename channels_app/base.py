@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
@@ -89,6 +90,10 @@ class ChannelAdapter(ABC):
     def send(self, outbound: OutboundMessage) -> str:
         """Deliver a reply; return the provider's id; raise ChannelUnavailable to retry."""
         raise InvalidInput(f"channel {self.channel} cannot send replies")
+
+    def sending_several(self) -> AbstractContextManager:
+        """Hold, while it lasts, what several sends in a row can share (a mail server connection)."""
+        return nullcontext()
 
 
 def get_adapter(channel: str) -> ChannelAdapter:

@@ -1,5 +1,6 @@
 import logging
 import random
+from contextlib import ExitStack
 
 from celery import shared_task
 from django.db import transaction
@@ -133,11 +134,15 @@ def _mark_sent(message: Message, channel: str, external_id: str) -> None:
     )
 
 
-def _try_send(message: Message, auto_submitted: str, known: dict) -> tuple[str, str] | None:
-    """(channel, external id) once delivered; None when the send task took over or the message failed."""
+def _try_send(message: Message, auto_submitted: str, known: dict, adapter_for=None) -> tuple[str, str] | None:
+    """(channel, external id) once delivered; None when the send task took over or the message failed.
+
+    `adapter_for(channel)`: the adapter already sending several (send_many); else a new one is made.
+    """
     try:
         channel, to = route(message)
-        return channel, get_adapter(channel).send(build_outbound(message, channel, to, auto_submitted, **known))
+        adapter = adapter_for(channel) if adapter_for else get_adapter(channel)
+        return channel, adapter.send(build_outbound(message, channel, to, auto_submitted, **known))
     except ChannelUnavailable:
         send_outbound_message.apply_async(
             (message.pk,), {"auto_submitted": auto_submitted}, countdown=_backoff(0)
@@ -162,18 +167,29 @@ def send_now(message: Message, auto_submitted: str = "", **known) -> None:
 def send_many(messages: list[tuple[Message, dict]], auto_submitted: str = "") -> None:
     """send_now for several just-committed messages (an ingestion batch's acknowledgements).
 
-    The same fallbacks one by one; the messages delivered are marked sent in one statement.
+    The same fallbacks one by one; each channel's adapter is made once and shares what it can
+    between the sends (one SMTP session for all the e-mails); the messages delivered are marked
+    sent in one statement.
     """
     sent = []
-    for message, known in messages:
-        delivered = _try_send(message, auto_submitted, known)
-        if delivered is None:
-            continue
-        channel, external_id = delivered
-        message.delivery_status, message.external_id, message.channel = (
-            Message.Delivery.SENT, (external_id or "")[:255], channel
-        )  # fmt: skip
-        sent.append(message)
+    with ExitStack() as sessions:
+        adapters: dict = {}
+
+        def adapter(channel: str):
+            if channel not in adapters:
+                adapters[channel] = get_adapter(channel)
+                sessions.enter_context(adapters[channel].sending_several())
+            return adapters[channel]
+
+        for message, known in messages:
+            delivered = _try_send(message, auto_submitted, known, adapter)
+            if delivered is None:
+                continue
+            channel, external_id = delivered
+            message.delivery_status, message.external_id, message.channel = (
+                Message.Delivery.SENT, (external_id or "")[:255], channel
+            )  # fmt: skip
+            sent.append(message)
     update_rows(Message, sent, ["delivery_status", "external_id", "channel"])
 
 

@@ -36,6 +36,7 @@ class _Handler:
             return self.sink.refuse
         message = BytesParser(policy=policy.default).parsebytes(envelope.original_content or envelope.content)
         with self.sink.lock:
+            self.sink.sessions.add(session.peer)  # the client's address and port: one per connection
             self.sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
             self.sink.messages.append(message)
         return "250 Message accepted for delivery"
@@ -51,6 +52,7 @@ class SmtpSink:
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refuse = ""  # e.g. "550 No such user" to make the server refuse every message
         self.attempts = 0  # DATA commands seen, refused ones included
+        self.sessions: set = set()  # the SMTP connections messages were accepted on
         self.lock = threading.Lock()
         self._controller: Controller | None = None
 

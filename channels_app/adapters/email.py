@@ -12,6 +12,8 @@ import hashlib
 import logging
 import re
 import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import compat32
@@ -19,7 +21,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -199,6 +201,19 @@ class EmailAdapter(ChannelAdapter):
 
     # ------------------------------------------------------------------ sending
 
+    _connection = None  # the mail server connection of sending_several(), opened at its first send
+
+    @contextmanager
+    def sending_several(self) -> Iterator[None]:
+        """One SMTP session for a batch's acknowledgements, not a connection (and TLS handshake) each."""
+        self._connection = get_connection()
+        try:
+            yield
+        finally:
+            connection, self._connection = self._connection, None
+            with suppress(smtplib.SMTPException, OSError):
+                connection.close()
+
     def send(self, outbound: OutboundMessage) -> str:
         if not _valid_address(outbound.to):
             raise InvalidInput(f"not a valid e-mail address: {outbound.to!r}")
@@ -215,12 +230,15 @@ class EmailAdapter(ChannelAdapter):
             to=[outbound.to],
             reply_to=[settings.SPORTELLO_REPLY_TO] if getattr(settings, "SPORTELLO_REPLY_TO", "") else None,
             headers=headers,
+            connection=self._connection,
         )
         if outbound.extra.get("html"):
             email.attach_alternative(outbound.extra["html"], "text/html")
         for attachment in outbound.attachments:
             email.attach(attachment.filename, attachment.payload, attachment.content_type or None)
         try:
+            if self._connection is not None:
+                self._connection.open()  # a no-op while the session is open
             email.send()
         except smtplib.SMTPRecipientsRefused as exc:
             raise InvalidInput(f"the mail server refused {outbound.to}: {exc.recipients}") from exc
@@ -229,6 +247,9 @@ class EmailAdapter(ChannelAdapter):
                 raise InvalidInput(f"the mail server refused the message: {exc.smtp_code} {exc.smtp_error!r}") from exc
             raise ChannelUnavailable(f"mail server: {exc.smtp_code} {exc.smtp_error!r}") from exc
         except (smtplib.SMTPException, OSError) as exc:  # TimeoutError is an OSError
+            if self._connection is not None:  # the next send of the batch opens a fresh session
+                with suppress(smtplib.SMTPException, OSError):
+                    self._connection.close()
             raise ChannelUnavailable(f"mail server unreachable: {exc}") from exc
         return clean_message_id(message_id)
 

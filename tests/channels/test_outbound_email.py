@@ -57,6 +57,19 @@ def test_new_request_gets_an_acknowledgement_with_reference_date_and_tracking_li
     assert f"<{ack.external_id}>" == sent["Message-ID"]  # our Message-ID, kept for threading
 
 
+def test_a_batch_acknowledges_its_requests_in_one_smtp_session(smtp_sink, front_queue):
+    from channels_app.pipeline import ingest_pending
+
+    for i in range(5):
+        raw = CITIZEN_MAIL.replace(b"first-1@", f"batch-{i}@".encode()).replace(b"amina.diallo@", f"a{i}@".encode())
+        store_email(raw, enqueue=False)
+    assert ingest_pending(10) == 5
+    sent = smtp_sink.wait_for(5)
+    assert sorted(m["To"] for m in sent) == [f"a{i}@example.org" for i in range(5)]
+    assert len(smtp_sink.sessions) == 1  # not a connection (and in production a TLS handshake) each
+    assert Message.objects.filter(direction=Message.Direction.OUTBOUND, delivery_status="sent").count() == 5
+
+
 def test_acknowledgement_uses_the_citizens_language_and_is_sent_once(smtp_sink, front_queue):
     citizen = CitizenFactory(email="jean@example.fr", preferred_language="fr")
     ticket = open_test_ticket(front_queue, citizen)
