@@ -6,7 +6,7 @@ Meaningful on a loaded machine, unlike wall-clock rates: queries are counted and
 process time. Phases: store (what the webhook / IMAP poller does), ingest (the worker's task for one input,
 acknowledgement included), the same in batches (the draining task, pipeline.ingest_pending) and send (a separate send task for acknowledgements the ingest task
 left pending, if any). Needs DATABASE_URL (migrated) and CELERY_BROKER_URL=redis://… like the
-workers (tasks the phases publish are purged afterwards); mail goes to a dummy backend and
+workers (tasks the phases publish are purged afterwards); mail goes over SMTP to a local aiosmtpd and
 WhatsApp to a local stub of the Graph API. Imported by scripts/bench_ingest.py.
 """
 
@@ -15,7 +15,9 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import socket
 import sys
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -77,6 +79,44 @@ def start_graph_stub() -> str:
     multiprocessing.Process(target=server.serve_forever, daemon=True).start()
     server.socket.close()  # the child serves; this process only needed the port
     return f"http://127.0.0.1:{server.server_address[1]}/v21.0"
+
+
+class _AcceptingMailServer:
+    """aiosmtpd handler: every message is accepted, and dropped."""
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        return "250 Message accepted for delivery"
+
+
+def _serve_mail(port: int) -> None:
+    from aiosmtpd.controller import Controller
+
+    Controller(_AcceptingMailServer(), hostname="127.0.0.1", port=port).start()
+    threading.Event().wait()  # until the parent ends
+
+
+MAIL_SERVERS: list = []  # the child processes start_mail_server started (their CPU is reported apart)
+
+
+def start_mail_server() -> str:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd, a dev dependency) in a child process; its EMAIL_URL.
+
+    The acknowledgements then cost what an SMTP conversation costs, as with the office's relay
+    (less its TLS handshake), not what handing a message to Django's dummy backend costs.
+    """
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = multiprocessing.Process(target=_serve_mail, args=(port,), daemon=True)
+    server.start()
+    MAIL_SERVERS.append(server)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return f"smtp://127.0.0.1:{port}"
+        time.sleep(0.05)
+    raise RuntimeError("the local mail server did not start")
 
 
 def measure(n: int = 20, run: str | None = None) -> dict[str, dict[str, float]]:
@@ -176,7 +216,7 @@ def describe(figures: dict[str, dict[str, float]]) -> list[str]:
 
 
 def setup() -> None:
-    os.environ.setdefault("EMAIL_URL", "dummymail://")
+    os.environ.setdefault("EMAIL_URL", start_mail_server())
     os.environ["WHATSAPP_GRAPH_URL"] = start_graph_stub()
     os.environ.setdefault("WHATSAPP_ACCESS_TOKEN", "bench")
     os.environ.setdefault("WHATSAPP_PHONE_NUMBER_ID", "bench")
