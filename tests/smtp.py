@@ -38,6 +38,8 @@ class _Handler:
         with self.sink.lock:
             self.sink.sessions.add(session.peer)  # the client's address and port: one per connection
             self.sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+            self.sink.mail_options.append(list(envelope.mail_options))
+            self.sink.raw.append(envelope.original_content or envelope.content)
             self.sink.messages.append(message)
         return "250 Message accepted for delivery"
 
@@ -50,6 +52,8 @@ class SmtpSink:
         self.host = "127.0.0.1"
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
+        self.mail_options: list[list[str]] = []  # MAIL FROM parameters, e.g. BODY=8BITMIME
+        self.raw: list[bytes] = []  # the messages as they came, for line-level checks
         self.refuse = ""  # e.g. "550 No such user" to make the server refuse every message
         self.attempts = 0  # DATA commands seen, refused ones included
         self.sessions: set = set()  # the SMTP connections messages were accepted on
@@ -70,6 +74,8 @@ class SmtpSink:
         with self.lock:
             self.messages.clear()
             self.envelopes.clear()
+            self.mail_options.clear()
+            self.raw.clear()
 
     def wait_for(self, count: int = 1, timeout: float = 10.0) -> list[EmailMessage]:
         deadline = time.monotonic() + timeout

@@ -22,6 +22,7 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -33,6 +34,7 @@ from .. import attachment_policy
 from ..base import ChannelAdapter, ChannelUnavailable, InboundItem, InvalidInput, OutboundMessage, ParseResult
 from ..email_parsing import EmailParseError, ParsedEmail, extract_reference, parse_email
 from ..models import InboundMessage
+from ..outbound_mail import compose
 
 logger = logging.getLogger(__name__)
 
@@ -214,6 +216,21 @@ class EmailAdapter(ChannelAdapter):
             with suppress(smtplib.SMTPException, OSError):
                 connection.close()
 
+    @contextmanager
+    def _session(self) -> Iterator:
+        """The batch's open connection, or one for this message alone."""
+        if self._connection is not None:
+            self._connection.open()  # a no-op while the session is open
+            yield self._connection
+            return
+        connection = get_connection()
+        connection.open()
+        try:
+            yield connection
+        finally:
+            with suppress(smtplib.SMTPException, OSError):
+                connection.close()
+
     def send(self, outbound: OutboundMessage) -> str:
         if not _valid_address(outbound.to):
             raise InvalidInput(f"not a valid e-mail address: {outbound.to!r}")
@@ -223,23 +240,22 @@ class EmailAdapter(ChannelAdapter):
         headers = dict(outbound.headers)
         message_id = headers.get("Message-ID") or outbound_message_id(outbound.reference, outbound.message_id, "")
         headers["Message-ID"] = message_id
-        email = EmailMultiAlternatives(
-            subject=subject,
-            body=outbound.text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[outbound.to],
-            reply_to=[settings.SPORTELLO_REPLY_TO] if getattr(settings, "SPORTELLO_REPLY_TO", "") else None,
-            headers=headers,
-            connection=self._connection,
-        )
-        if outbound.extra.get("html"):
-            email.attach_alternative(outbound.extra["html"], "text/html")
-        for attachment in outbound.attachments:
-            email.attach(attachment.filename, attachment.payload, attachment.content_type or None)
+        html = outbound.extra.get("html") or ""
         try:
-            if self._connection is not None:
-                self._connection.open()  # a no-op while the session is open
-            email.send()
+            with self._session() as connection:
+                smtp = connection.connection if isinstance(connection, SmtpBackend) else None
+                composed = None
+                if smtp is not None and not outbound.attachments:
+                    smtp.ehlo_or_helo_if_needed()
+                    composed = compose(
+                        subject=subject, to=outbound.to, text=outbound.text, html=html, headers=headers,
+                        eight_bit_ok=smtp.has_extn("8bitmime"),
+                    )  # fmt: skip
+                if composed is not None:
+                    options = ["BODY=8BITMIME"] if composed.eight_bit else []
+                    smtp.sendmail(composed.envelope_from, [outbound.to], composed.data, mail_options=options)
+                else:
+                    self._send_with_django(outbound, subject, headers, html, connection)
         except smtplib.SMTPRecipientsRefused as exc:
             raise InvalidInput(f"the mail server refused {outbound.to}: {exc.recipients}") from exc
         except smtplib.SMTPResponseException as exc:
@@ -252,6 +268,24 @@ class EmailAdapter(ChannelAdapter):
                     self._connection.close()
             raise ChannelUnavailable(f"mail server unreachable: {exc}") from exc
         return clean_message_id(message_id)
+
+    @staticmethod
+    def _send_with_django(outbound: OutboundMessage, subject: str, headers: dict, html: str, connection) -> None:
+        """Attachments, another mail backend (tests, console, file), or what outbound_mail leaves to Django."""
+        email = EmailMultiAlternatives(
+            subject=subject,
+            body=outbound.text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[outbound.to],
+            reply_to=[settings.SPORTELLO_REPLY_TO] if getattr(settings, "SPORTELLO_REPLY_TO", "") else None,
+            headers=headers,
+            connection=connection,
+        )
+        if html:
+            email.attach_alternative(html, "text/html")
+        for attachment in outbound.attachments:
+            email.attach(attachment.filename, attachment.payload, attachment.content_type or None)
+        email.send()
 
 
 def mail_domain() -> str:
