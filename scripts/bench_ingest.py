@@ -77,6 +77,14 @@ def tree_cpu_seconds(pid: int) -> float:
     return total
 
 
+def machine_cpu_seconds() -> tuple[float, float]:
+    """(busy, idle) CPU seconds of the whole machine so far, every core, from /proc/stat."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    ticks = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) / ticks, idle / ticks
+
+
 def database_cpu_seconds() -> dict[int, float]:
     """CPU seconds so far of each PostgreSQL backend connected to this database (pid -> seconds)."""
     from django.db import connection
@@ -185,6 +193,9 @@ def main() -> None:
         time.sleep(4)  # let the workers connect before the clock starts
         cpu_before = sum(tree_cpu_seconds(proc.pid) for proc in procs)
         mail_before = sum(tree_cpu_seconds(server.pid) for server in profile_ingest.MAIL_SERVERS)
+        graph_before = sum(tree_cpu_seconds(stub.pid) for stub in profile_ingest.GRAPH_STUBS)
+        own_before = os.times().user + os.times().system  # this process alone: the producer threads
+        machine_before = machine_cpu_seconds()
         database_before = database_cpu_seconds()
         database_seen = dict(database_before)  # pid -> latest CPU seen: a backend may exit before the end
 
@@ -206,8 +217,11 @@ def main() -> None:
                 break
             sample_database()
             time.sleep(0.5)
+        machine_after = machine_cpu_seconds()
         worker_cpu = sum(tree_cpu_seconds(proc.pid) for proc in procs) - cpu_before
         mail_cpu = sum(tree_cpu_seconds(server.pid) for server in profile_ingest.MAIL_SERVERS) - mail_before
+        graph_cpu = sum(tree_cpu_seconds(stub.pid) for stub in profile_ingest.GRAPH_STUBS) - graph_before
+        own_cpu = os.times().user + os.times().system - own_before
         sample_database()
         database_cpu = sum(seconds - database_before.get(pid, 0.0) for pid, seconds in database_seen.items())
     finally:
@@ -247,14 +261,18 @@ def main() -> None:
     )
     print(f"N = {n}; throughput end to end: {len(rows) / elapsed:.1f} inputs/s over {elapsed:.1f} s")
     print(f"receipt -> ticket visible: p50 {statistics.median(latencies):.2f} s, p95 {p95:.2f} s")
-    print(f"workers' CPU during the run: {1000 * worker_cpu / len(rows):.1f} ms per input (Celery included)")
+    busy, idle = (after - before for after, before in zip(machine_after, machine_before, strict=True))
+    print("CPU during the run, ms per input:")
+    print(f"  workers {1000 * worker_cpu / len(rows):.2f} (Celery included)")
+    print(f"  PostgreSQL backends {1000 * database_cpu / len(rows):.2f} (store included)")
     print(
-        f"the local SMTP server's CPU during the run: {1000 * mail_cpu / len(rows):.1f} ms per input "
-        "(an office's relay runs elsewhere; here it shares the 2 cores)"
+        f"  producers (this process: stores the inputs, as the webhooks and the IMAP poller do) {1000 * own_cpu / len(rows):.2f}"
     )
     print(
-        f"PostgreSQL backends' CPU during the run: {1000 * database_cpu / len(rows):.1f} ms per input (store included)"
+        f"  local SMTP server {1000 * mail_cpu / len(rows):.2f}, local Graph API stub {1000 * graph_cpu / len(rows):.2f} "
+        "(an office's relay and Meta's servers run elsewhere; here they share the 2 cores)"
     )
+    print(f"  the whole machine {1000 * busy / len(rows):.2f}, and {100 * idle / (busy + idle):.0f} % idle")
     print("per message, measured in one process before the run (store, ingest task, send):")
     for line in profile_ingest.describe(figures):
         print("  " + line)

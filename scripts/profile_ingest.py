@@ -76,7 +76,9 @@ class _GraphStub(BaseHTTPRequestHandler):
 def start_graph_stub() -> str:
     """A local stand-in for graph.facebook.com in a child process (its CPU is not the pipeline's); returns its base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _GraphStub)
-    multiprocessing.Process(target=server.serve_forever, daemon=True).start()
+    stub = multiprocessing.Process(target=server.serve_forever, daemon=True)
+    stub.start()
+    GRAPH_STUBS.append(stub)
     server.socket.close()  # the child serves; this process only needed the port
     return f"http://127.0.0.1:{server.server_address[1]}/v21.0"
 
@@ -96,6 +98,7 @@ def _serve_mail(port: int) -> None:
 
 
 MAIL_SERVERS: list = []  # the child processes start_mail_server started (their CPU is reported apart)
+GRAPH_STUBS: list = []  # and those of start_graph_stub
 
 
 def start_mail_server() -> str:
