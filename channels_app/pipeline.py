@@ -19,7 +19,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from contactcenter.db import update_rows
+from contactcenter.db import insert_unless_present, update_rows
 from tickets import services
 from tickets.models import ACTIVE_STATUSES, Channel, Citizen, Message, Queue, Ticket, TicketEvent, Topic
 from tickets.selectors import find_open_ticket_for_citizen
@@ -86,21 +86,15 @@ def store_inbound(
 ) -> tuple[InboundMessage, bool]:
     """Commit the raw input; (record, created). A duplicate delivery returns the existing record."""
     key = (external_id or content_key(raw))[:255]
-    fields = {
-        "channel": channel,
-        "external_id": key,
-        "raw": raw,
-        "source": source[:200],
-        "content_type": content_type[:100],
-        "metadata": metadata or {},
-    }
-    try:
-        if connection.in_atomic_block:  # the caller's transaction: a savepoint keeps it usable after a duplicate
-            with transaction.atomic():
-                inbound = InboundMessage.objects.create(**fields)
-        else:  # one INSERT, committed as it runs: no BEGIN and COMMIT round trips
-            inbound = InboundMessage.objects.create(**fields)
-    except IntegrityError:
+    inbound = InboundMessage(
+        channel=channel,
+        external_id=key,
+        raw=raw,
+        source=source[:200],
+        content_type=content_type[:100],
+        metadata=metadata or {},
+    )
+    if not insert_unless_present(inbound, ("channel", "external_id")):
         return InboundMessage.objects.get(channel=channel, external_id=key), False
     if enqueue:
         transaction.on_commit(partial(_hand_to_worker, inbound.pk))

@@ -6,6 +6,7 @@ from email.message import EmailMessage
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 
 from channels_app.adapters.email import store_email
@@ -50,6 +51,18 @@ def test_the_same_mail_twice_is_one_message(desk):
     ingest_inbound(first.pk)  # a redelivered task
     assert Ticket.objects.count() == 1
     assert Message.objects.filter(direction=Message.Direction.INBOUND).count() == 1
+
+
+def test_a_redelivery_inside_a_transaction_leaves_it_usable(desk):
+    # Inside a caller's transaction, a message stored twice must neither break the transaction nor
+    # lose what was stored before and after it.
+    first_raw, second_raw = mail_with("a.txt", "text/plain", b"one"), mail_with("b.txt", "text/plain", b"two")
+    with transaction.atomic():
+        first, _ = store_email(first_raw, enqueue=False)
+        again, created_again = store_email(first_raw, enqueue=False)
+        second, created_second = store_email(second_raw, enqueue=False)
+    assert (again.pk, created_again, created_second) == (first.pk, False, True)
+    assert set(InboundMessage.objects.values_list("pk", flat=True)) == {first.pk, second.pk}
 
 
 def test_the_same_mail_through_another_route_is_not_duplicated(desk):
