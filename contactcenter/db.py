@@ -1,4 +1,8 @@
-"""Database helpers: the ingestion path's writes (one statement for many rows, or for a row that may be there), and migrations' shared operations."""
+"""Database helpers: the ingestion path's writes, and migrations' shared operations.
+
+The writes take one statement where Django's ORM takes several, or takes long to build one:
+many rows updated at once, a row inserted unless it is there already.
+"""
 
 from functools import cache
 
