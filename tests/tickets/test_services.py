@@ -1,5 +1,6 @@
 import pytest
 from django.core import mail
+from django.db import IntegrityError, transaction
 
 from tickets import errors, services
 from tickets.models import Message, Status, Ticket, TicketEvent, Tier
@@ -27,6 +28,14 @@ def test_references_are_unique_and_increasing(front_queue, citizen):
     second = open_test_ticket(front_queue, citizen)
     assert first.reference != second.reference
     assert int(second.reference[-7:]) == int(first.reference[-7:]) + 1
+
+
+def test_the_database_refuses_a_second_ticket_with_the_same_status_link(front_queue, citizen):
+    # The access token is the citizen's key to the status page: two requests must never share one.
+    first = open_test_ticket(front_queue, citizen)
+    second = open_test_ticket(front_queue, citizen)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Ticket.objects.filter(pk=second.pk).update(access_token=first.access_token)
 
 
 def test_tickets_opened_together_get_their_own_years_references_in_order(front_queue, citizen):
