@@ -305,8 +305,8 @@ class Ticket(TimeStampedModel):
 
     reference = models.CharField(_("reference"), max_length=32, unique=True, editable=False)
     # Unique through Meta.constraints rather than unique=True, which on PostgreSQL also builds a
-    # varchar_pattern_ops index for LIKE that nothing uses: its random insertion point cost a page
-    # (and a full-page WAL image) per new ticket at a million tickets.
+    # varchar_pattern_ops index for LIKE that nothing uses: its random insertion point cost a B-tree
+    # page per new ticket at a million tickets (tickets/migrations/0005).
     access_token = models.CharField(_("access token"), max_length=64, default=generate_access_token, editable=False)
     citizen = models.ForeignKey(
         Citizen,

@@ -4,9 +4,9 @@
   built a varchar_pattern_ops index for LIKE that no query uses.
 - citizen: no index of its own; ticket_citizen_idx (citizen_id, created_at DESC) leads with it.
 
-Into a million tickets, each cost a B-tree page, often outside shared buffers and with a
-full-page WAL image after a checkpoint: the tickets' INSERT took 0.26 ms a row with them,
-0.13 ms without (pg_stat_statements over make bench-ingest with BENCH_KEEP=1).
+Into a million tickets, each cost a B-tree page at a random place (most likely outside shared
+buffers, and a full-page WAL image after each checkpoint): the tickets' INSERT took 0.26 ms a row
+with them, 0.13 ms without (pg_stat_statements over make bench-ingest with BENCH_KEEP=1).
 """
 
 import django.db.models.deletion
