@@ -74,8 +74,27 @@ def record_event(
     at: datetime | None = None,
     **data: object,
 ) -> TicketEvent:
+    event = _event(
+        ticket, kind, actor=actor, from_status=from_status, to_status=to_status, public=public, at=at, **data
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def _event(
+    ticket: Ticket,
+    kind: str,
+    *,
+    actor=None,
+    from_status: str = "",
+    to_status: str = "",
+    public: bool = False,
+    at: datetime | None = None,
+    **data: object,
+) -> TicketEvent:
+    """record_event's row, not saved yet (the batch paths save theirs in one INSERT); the change is announced."""
     _announce_change(ticket)
-    return TicketEvent.objects.create(
+    return TicketEvent(
         ticket=ticket,
         kind=kind,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -608,20 +627,11 @@ def open_tickets(requests: Sequence[NewRequest]) -> list[Ticket]:
     )
     events = []
     for ticket, request in zip(tickets, requests, strict=True):
-        _announce_change(ticket)
-        events.append(
-            TicketEvent(
-                ticket=ticket,
-                kind=TicketEvent.Kind.CREATED,
-                to_status=Status.NEW,
-                public=True,
-                data={"channel": ticket.channel},
-                created_at=ticket.created_at,
-            )
-        )
-        events += [
-            TicketEvent(ticket=ticket, kind=TicketEvent.Kind.UPDATED, data=n, created_at=now) for n in request.notices
-        ]
+        created = _event(
+            ticket, TicketEvent.Kind.CREATED, to_status=Status.NEW, public=True, at=ticket.created_at,
+            channel=ticket.channel,
+        )  # fmt: skip
+        events += [created, *_notice_events(ticket, request.notices, now)]
     TicketEvent.objects.bulk_create(events)
     return tickets
 
@@ -642,7 +652,24 @@ def add_inbound_message(
     """The citizen wrote again: thread it, and wake the ticket if it was waiting or resolved."""
     received_at = received_at or timezone.now()
     ticket = Ticket.objects.select_for_update(of=("self",)).select_related("queue", "office").get(pk=ticket.pk)
-    message = Message.objects.create(
+    message = _citizen_message(
+        ticket, channel=channel, sender=sender, subject=subject, text=text, html=html, external_id=external_id,
+        at=received_at,
+    )  # fmt: skip
+    message.save(force_insert=True)
+    store_attachments(ticket, message, attachments)
+    previous, fields = _wake(ticket, received_at)
+    ticket.save(update_fields=[*fields, "version", "updated_at"])
+    for event in _woken_events(ticket, message, previous, ticket.status, received_at):
+        event.save(force_insert=True)
+    return message
+
+
+def _citizen_message(
+    ticket: Ticket, *, channel: str, sender: str, subject: str, text: str, html: str, external_id: str, at: datetime
+) -> Message:
+    """What the citizen wrote on a known ticket, not saved yet."""
+    return Message(
         ticket=ticket,
         direction=Message.Direction.INBOUND,
         channel=channel,
@@ -651,15 +678,8 @@ def add_inbound_message(
         text=text,
         html=html,
         external_id=external_id[:255],
-        created_at=received_at,
+        created_at=at,
     )
-    store_attachments(ticket, message, attachments)
-    previous, fields = _wake(ticket, received_at)
-    ticket.save(update_fields=[*fields, "version", "updated_at"])
-    for event in _woken_events(ticket, message, previous, ticket.status, received_at):
-        _announce_change(ticket)
-        event.save(force_insert=True)
-    return message
 
 
 def _wake(ticket: Ticket, received_at: datetime) -> tuple[str, list[str]]:
@@ -689,28 +709,21 @@ def _woken_events(
 
     `previous` -> `status`: what this message did to the ticket."""
     events = [
-        TicketEvent(
-            ticket=ticket,
-            kind=TicketEvent.Kind.MESSAGE_RECEIVED,
-            from_status=previous,
-            to_status=status,
-            public=True,
-            data={"message_id": message.pk, "channel": message.channel},
-            created_at=received_at,
+        _event(
+            ticket, TicketEvent.Kind.MESSAGE_RECEIVED, from_status=previous, to_status=status, public=True,
+            at=received_at, message_id=message.pk, channel=message.channel,
         )
-    ]
+    ]  # fmt: skip
     if status == Status.REOPENED and previous != Status.REOPENED:
         events.append(
-            TicketEvent(
-                ticket=ticket,
-                kind=TicketEvent.Kind.REOPENED,
-                from_status=previous,
-                to_status=Status.REOPENED,
-                public=True,
-                created_at=timezone.now(),
-            )
+            _event(ticket, TicketEvent.Kind.REOPENED, from_status=previous, to_status=Status.REOPENED, public=True)
         )
     return events
+
+
+def _notice_events(ticket: Ticket, notices: Sequence[dict], at: datetime) -> list[TicketEvent]:
+    """An UPDATED row per notice (what an adapter withheld from the message), not saved yet."""
+    return [_event(ticket, TicketEvent.Kind.UPDATED, at=at, **notice) for notice in notices]
 
 
 @dataclass(kw_only=True)
@@ -735,19 +748,11 @@ def add_inbound_messages(messages: Sequence[NewMessage]) -> list[Ticket]:
     for new in messages:
         ticket = tickets[new.ticket_id]
         at = new.received_at or now
-        rows.append(
-            Message(
-                ticket=ticket,
-                direction=Message.Direction.INBOUND,
-                channel=new.channel,
-                sender=new.sender[:255],
-                subject=new.subject[:255],
-                text=new.text,
-                html=new.html,
-                external_id=new.external_id[:255],
-                created_at=at,
-            )
-        )
+        message = _citizen_message(
+            ticket, channel=new.channel, sender=new.sender, subject=new.subject, text=new.text, html=new.html,
+            external_id=new.external_id, at=at,
+        )  # fmt: skip
+        rows.append(message)
         woken.append((ticket, _wake(ticket, at)[0], ticket.status, at))
     Message.objects.bulk_create(rows)
     Attachment.objects.bulk_create(
@@ -759,11 +764,7 @@ def add_inbound_messages(messages: Sequence[NewMessage]) -> list[Ticket]:
     update_rows(Ticket, list(tickets.values()), fields)
     events = []
     for message, new, (ticket, previous, status, at) in zip(rows, messages, woken, strict=True):
-        _announce_change(ticket)
-        events += _woken_events(ticket, message, previous, status, at)
-        events += [
-            TicketEvent(ticket=ticket, kind=TicketEvent.Kind.UPDATED, data=n, created_at=now) for n in new.notices
-        ]
+        events += _woken_events(ticket, message, previous, status, at) + _notice_events(ticket, new.notices, now)
     TicketEvent.objects.bulk_create(events)
     return [tickets[new.ticket_id] for new in messages]
 
