@@ -26,7 +26,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     # modeltranslation must come before the admin to patch its forms.
     "modeltranslation",
-    "django.contrib.admin",
+    "operators.apps.SportelloAdminConfig",  # django.contrib.admin for supervisors only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -19,6 +19,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from tickets.access import visible_through
 from tickets.calendar import BusinessCalendar, get_calendar
 from tickets.models import Attachment, Citizen, Message, Office, OfficeHours, Status, Ticket, TicketEvent, Tier
 
@@ -707,9 +708,11 @@ def list_free_slots(office: Office, *, days: int = 10, start: datetime | None = 
     return slots
 
 
-def list_open_appointments() -> list[Appointment]:
+def list_open_appointments(user) -> list[Appointment]:
+    """Appointments still to arrange, of the requests this user may see in the desk."""
     return list(
         Appointment.objects.filter(status__in=[Appointment.Status.REQUESTED, Appointment.Status.PROPOSED])
+        .filter(visible_through(user, "ticket"))
         .select_related("ticket", "ticket__citizen", "procedure", "office")
         .order_by("requested_at", "pk")
     )

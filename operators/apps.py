@@ -1,7 +1,16 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+
+
+class SportelloAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin, with a site that lets in only supervisors and administrators."""
+
+    default = False  # "operators" in INSTALLED_APPS means OperatorsConfig
+    default_site = "operators.admin_site.SportelloAdminSite"
 
 
 class OperatorsConfig(AppConfig):
+    default = True
     name = "operators"
     default_auto_field = "django.db.models.BigAutoField"
 

@@ -4,8 +4,37 @@ from modeltranslation.admin import TranslationAdmin
 
 from privacy.admin import AccessLoggedAdminMixin, erase_citizens_action, export_citizen_action
 
+from . import access
 from .calendar import clear_calendar_cache
 from .models import Attachment, Citizen, Message, Office, OfficeClosure, OfficeHours, Queue, Ticket, TicketEvent, Topic
+
+
+class TicketBoundAdminMixin:
+    """Show only the rows the desk would show this user: one rule, ``tickets.access``.
+
+    ``ticket_path`` leads from the row to its ticket ("" for a ticket itself).
+    """
+
+    ticket_path = "ticket"
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request)
+        if self.ticket_path:
+            return rows.filter(access.visible_through(request.user, self.ticket_path))
+        return rows.filter(access.visible_tickets_filter(request.user))
+
+
+class ServiceOnlyAdminMixin:
+    """Rows that change only through the services (status machine, timeline, audit): read here, never written."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class OfficeHoursInline(admin.TabularInline):
@@ -55,7 +84,7 @@ class TopicAdmin(TranslationAdmin):
 
 
 @admin.register(Citizen)
-class CitizenAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+class CitizenAdmin(AccessLoggedAdminMixin, ServiceOnlyAdminMixin, admin.ModelAdmin):
     actions = [export_citizen_action, erase_citizens_action]
     list_display = (
         "display_name",
@@ -72,8 +101,11 @@ class CitizenAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     readonly_fields = ("created_at", "updated_at", "anonymized_at")
     show_full_result_count = False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(access.visible_citizens_filter(request.user))
 
-class MessageInline(admin.StackedInline):
+
+class MessageInline(ServiceOnlyAdminMixin, admin.StackedInline):
     model = Message
     extra = 0
     fields = ("direction", "channel", "author", "sender", "text", "delivery_status", "delivery_error", "created_at")
@@ -82,19 +114,17 @@ class MessageInline(admin.StackedInline):
     show_change_link = True
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ServiceOnlyAdminMixin, admin.TabularInline):
     model = TicketEvent
     extra = 0
     fields = ("created_at", "kind", "actor", "from_status", "to_status", "public", "data")
     readonly_fields = fields
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Ticket)
-class TicketAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+class TicketAdmin(AccessLoggedAdminMixin, TicketBoundAdminMixin, ServiceOnlyAdminMixin, admin.ModelAdmin):
+    ticket_path = ""
     list_display = (
         "reference",
         "subject",
@@ -118,7 +148,7 @@ class TicketAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+class MessageAdmin(AccessLoggedAdminMixin, TicketBoundAdminMixin, ServiceOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("ticket", "direction", "channel", "sender", "delivery_status", "created_at")
     list_filter = ("direction", "channel", "delivery_status")
     search_fields = ("ticket__reference", "sender", "external_id")
@@ -127,7 +157,7 @@ class MessageAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+class AttachmentAdmin(AccessLoggedAdminMixin, TicketBoundAdminMixin, ServiceOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("filename", "ticket", "content_type", "size", "created_at")
     list_filter = ("content_type",)
     search_fields = ("filename", "ticket__reference", "sha256")
@@ -136,22 +166,13 @@ class AttachmentAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(TicketEvent)
-class TicketEventAdmin(admin.ModelAdmin):
+class TicketEventAdmin(TicketBoundAdminMixin, ServiceOnlyAdminMixin, admin.ModelAdmin):
+    # The timeline is append-only: the admin shows it, never edits it.
     list_display = ("ticket", "kind", "actor", "from_status", "to_status", "public", "created_at")
     list_filter = ("kind", "public")
     search_fields = ("ticket__reference",)
     raw_id_fields = ("ticket", "actor")
     show_full_result_count = False
-
-    # The timeline is append-only: the admin shows it, never edits it.
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
 
 
 admin.site.site_header = _("Sportello — administration")

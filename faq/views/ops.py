@@ -60,7 +60,7 @@ def appointments(request: HttpRequest) -> HttpResponse:
     _require_back_office(request)
     rows = []
     slots_by_office: dict[int, list] = {}
-    for appointment in selectors.list_open_appointments():
+    for appointment in selectors.list_open_appointments(request.user):
         if appointment.office_id not in slots_by_office:
             slots_by_office[appointment.office_id] = selectors.list_free_slots(appointment.office, limit=40)
         rows.append((appointment, slots_by_office[appointment.office_id]))

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from faq.models import FaqEntry, FaqFeedback, TranslationState
+from tests.conftest import login_verified
 
 from .factories import FaqEntryFactory, FaqTopicFactory, ProcedureFactory
 
@@ -155,11 +156,9 @@ def test_language_switch_keeps_the_page_and_is_remembered(client, seeded_faq):
     assert client.get("/").headers["Location"] == "/es/"
 
 
-def test_back_office_edits_faq_in_the_admin_and_only_published_reaches_the_portal(client, back_operator):
-    back_operator.is_staff = True
-    back_operator.save()
+def test_a_supervisor_edits_faq_in_the_admin_and_only_published_reaches_the_portal(client, supervisor):
     topic = FaqTopicFactory()
-    client.force_login(back_operator)
+    login_verified(client, supervisor)  # the admin is for supervisors and administrators
     response = client.post(
         reverse("admin:faq_faqentry_add"),
         {

@@ -6,11 +6,11 @@ import random
 from datetime import time, timedelta
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
 from operators.models import Operator, Role
+from operators.roles import create_operator
 from tickets import services
 from tickets.models import Channel, Citizen, Office, OfficeHours, Queue, Ticket, Tier, Topic
 
@@ -94,23 +94,17 @@ def create_base(stdout) -> None:
             alarm_minutes=240,
             is_default=True,
         )
-    User = get_user_model()
     stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for username, first, last, role, office_code, languages in OPERATORS:
         office = roma if office_code == roma.code else ticino
-        user = User.objects.create_user(
+        operator = create_operator(
             username=username,
             password=DEMO_PASSWORD,
             first_name=first,
             last_name=last,
             email=f"{username}@sportello.example.it",
-            is_staff=role in (Role.SUPERVISOR, Role.ADMINISTRATOR, Role.BACK_OFFICE, Role.FRONT_OFFICE),
-            is_superuser=role == Role.ADMINISTRATOR,
-        )
-        user.groups.add(Group.objects.get(name=role))
-        operator = Operator.objects.create(
-            user=user,
             role=role,
+            superuser=role == Role.ADMINISTRATOR,
             office=office,
             languages=languages,
             presence=Operator.Presence.AVAILABLE,
