@@ -53,9 +53,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a desk list page just rendered for this session is replayed without the rest.
-    "operators.pagecache.DeskPageCacheMiddleware",
-    # Then the citizen's status page, replayed while the ticket is unchanged (faq.pagecache).
+    # Outermost, so that it sees every answer, the status page's replays and the login redirects too.
+    "privacy.caching.NoStoreForPersonalDataMiddleware",
+    # First: the citizen's status page, replayed while the ticket is unchanged (faq.pagecache).
     "faq.pagecache.StatusPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "contactcenter.middleware.SitePolicyCSPMiddleware",

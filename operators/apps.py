@@ -17,14 +17,12 @@ class OperatorsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
         from django.contrib.auth.models import Group
-        from django.contrib.auth.signals import user_logged_out
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from tickets.models import Queue, Ticket
         from tickets.services import ticket_changed
 
         from .models import Operator
-        from .pagecache import revoke_session
         from .selectors import bump_desk_generation, bump_now_and_on_commit
 
         # Any change to any ticket invalidates the cached desk lists and pages (sent after commit).
@@ -36,7 +34,6 @@ class OperatorsConfig(AppConfig):
             post_delete.connect(bump_now_and_on_commit, sender=model, dispatch_uid=f"desk-gen-delete-{model.__name__}")
         for through in (Operator.queues.through, User.groups.through, User.user_permissions.through):
             m2m_changed.connect(bump_now_and_on_commit, sender=through, dispatch_uid=f"desk-gen-m2m-{through}")
-        user_logged_out.connect(revoke_session, dispatch_uid="desk-page-revoke-session")
 
         from django.apps import apps
 

@@ -21,7 +21,6 @@ from tickets.selectors import list_tickets
 
 from ..decorators import operator_required
 from ..forms import TicketFilterForm
-from ..pagecache import mark_cacheable
 from ..selectors import LIST_CACHE_SECONDS, desk_generation, desk_list_cache_key, list_ticket_page
 
 SUBJECT_CHARS = 60  # a list row shows the start of the subject
@@ -104,7 +103,6 @@ def _render_list(request, scope: str, *, queue: Queue | None = None):
             request=request,
         )
         cache.set(key, list_html, LIST_CACHE_SECONDS)
-    mark_cacheable(request, generation)
     if request.htmx and not request.htmx.boosted:
         return HttpResponse(list_html)
     context = {

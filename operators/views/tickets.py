@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from privacy.models import AccessLog
-from privacy.services import record_access
+from privacy.services import record_access, record_ticket_view
 from tickets import services
 from tickets.access import access_ticket, can_see_ticket, get_operator
 from tickets.errors import TicketNotFound
@@ -22,9 +22,7 @@ from tickets.selectors import get_citizen_history, get_ticket_detail
 from ..decorators import operator_required
 from ..forms import ResolveForm, posted_version
 from ..models import CannedReply
-from ..pagecache import TicketView, mark_cacheable, note_ticket_view
 from ..selectors import (
-    desk_generation,
     list_active_topics,
     list_canned_replies,
     list_colleagues_for,
@@ -85,12 +83,13 @@ def _faq_installed() -> bool:
 @require_GET
 @operator_required
 def ticket_detail(request, ticket_id: int):
-    generation = desk_generation()  # before anything shown is read: a change meanwhile is not replayed
     ticket = access_ticket(request.user, ticket_id)
     user = request.user
-    viewed = TicketView(user.pk, user.get_username(), _display_name(user), ticket.pk, ticket.citizen_id)
-    note_ticket_view(viewed)  # GDPR: the view shows the citizen card
-    mark_cacheable(request, generation, viewed=viewed)
+    # GDPR: the view shows the citizen card, so every view is logged; and colleagues see who is here.
+    record_ticket_view(
+        user_id=user.pk, username=user.get_username(), ticket_id=ticket.pk, citizen_id=ticket.citizen_id
+    )
+    mark_ticket_viewer(user_id=user.pk, ticket_id=ticket.pk, name=_display_name(user))
     return render(request, "desk/ticket_detail.html", _ticket_context(request, ticket))
 
 

@@ -14,3 +14,9 @@ def privacy_notice_url(language: str = "", absolute: bool = True) -> str:
     with translation.override(language):
         path = reverse("portal:privacy")
     return f"{settings.SPORTELLO_PUBLIC_URL.rstrip('/')}{path}" if absolute else path
+
+
+@register.simple_tag
+def session_idle_seconds() -> int:
+    """The idle limit of staff sessions, for session.js's warning before it is reached."""
+    return settings.SPORTELLO_SESSION_IDLE_SECONDS

@@ -50,6 +50,21 @@ window.VIDEOJS_NO_DYNAMIC_STYLE = true;
   htmx.config.historyCacheSize = 0;
   htmx.config.refreshOnHistoryMiss = true;
 
+  /*
+   * Automatic refreshes (hx-trigger="every …": lists, presence, the caller pop-up, the board)
+   * say so with a header, so the server's idle clock does not count them as the person's
+   * activity (privacy.middleware).  Read from the attribute, so a new polled element is
+   * covered without anyone remembering to add the header.
+   */
+  var POLL_TRIGGER = /(^|,)\s*every\s/;
+  document.addEventListener("htmx:configRequest", function (event) {
+    var elt = event.detail.elt;
+    var trigger = elt && elt.getAttribute ? elt.getAttribute("hx-trigger") || "" : "";
+    if (POLL_TRIGGER.test(trigger)) {
+      event.detail.headers["X-Sportello-Poll"] = "1";
+    }
+  });
+
   /** Is this response exactly one errors/_inline.html partial? */
   function isDomainErrorPartial(html) {
     if (typeof html !== "string" || html.indexOf("data-domain-error") === -1) {
