@@ -7,6 +7,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from tickets.admin import TicketBoundAdminMixin
+
 from .models import Call, InboundMessage
 from .pipeline import retry_quarantined
 
@@ -14,7 +16,7 @@ PREVIEW_BYTES = 4000
 
 
 @admin.register(InboundMessage)
-class InboundMessageAdmin(admin.ModelAdmin):
+class InboundMessageAdmin(TicketBoundAdminMixin, admin.ModelAdmin):
     list_display = ("id", "received_at", "channel", "state", "short_external_id", "ticket", "short_error", "attempts")
     list_filter = ("state", "channel", "received_at")
     search_fields = ("external_id", "source", "error", "ticket__reference")

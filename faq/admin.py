@@ -1,9 +1,11 @@
-"""Back office editing of the FAQ: experts and supervisors, draft → published, translation status per language."""
+"""Editing the FAQ in the admin (supervisors): draft → published, translation status per language."""
 
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
+
+from tickets.admin import ServiceOnlyAdminMixin, TicketBoundAdminMixin
 
 from .forms import FaqEntryAdminForm
 from .models import Appointment, FaqDeflection, FaqEntry, FaqFeedback, FaqTopic, Procedure, PublicationStatus
@@ -115,7 +117,8 @@ class FaqDeflectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(TicketBoundAdminMixin, ServiceOnlyAdminMixin, admin.ModelAdmin):
+    # Proposed and confirmed on the desk's appointments page, which tells the citizen and the timeline.
     list_display = ("ticket", "procedure", "office", "status", "slot_start", "requested_at")
     list_filter = ("status", "office")
     list_select_related = ("ticket", "procedure", "office")
