@@ -19,9 +19,27 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from tickets.access import visible_through
+from tickets.access import (
+    CITIZEN_MESSAGE_DIRECTIONS,
+    CITIZEN_STATE_EVENTS,
+    can_citizen_read_message,
+    can_citizen_see_event,
+    can_citizen_see_subject,
+    visible_through,
+)
 from tickets.calendar import BusinessCalendar, get_calendar
-from tickets.models import Attachment, Citizen, Message, Office, OfficeHours, Status, Ticket, TicketEvent, Tier
+from tickets.models import (
+    Attachment,
+    Channel,
+    Citizen,
+    Message,
+    Office,
+    OfficeHours,
+    Status,
+    Ticket,
+    TicketEvent,
+    Tier,
+)
 
 from .models import Appointment, FaqEntry, FaqTopic, Procedure
 from .sanitize import sanitize_answer
@@ -561,19 +579,20 @@ def get_ticket_by_token(token: str) -> Ticket | None:
 
 # What the status page shows of a ticket; `has_appointments` spares the appointments query.
 _STATUS_TICKET_SQL = """
-    SELECT t.id, t.reference, t.access_token, t.subject, t.status, t.tier, t.language, t.created_at,
+    SELECT t.id, t.reference, t.access_token, t.subject, t.channel, t.status, t.tier, t.language, t.created_at,
            t.due_at, t.resolution_due_at, t.version, t.assignee_id, t.office_id, t.citizen_id,
            EXISTS(SELECT 1 FROM {appointment} a WHERE a.ticket_id = t.id AND a.status <> %s) AS has_appointments
     FROM {ticket} t WHERE t.access_token = %s
 """
+# The rows a citizen may see, named (tickets.access): messages to and from them, events of a public kind.
 _STATUS_MESSAGES_SQL = """
-    SELECT m.id, m.ticket_id, m.direction, m.text, m.created_at,
+    SELECT m.id, m.ticket_id, m.direction, m.channel, m.text, m.created_at,
            EXISTS(SELECT 1 FROM {attachment} a WHERE a.message_id = m.id) AS has_attachments
-    FROM {message} m WHERE m.ticket_id = %s AND m.direction <> %s ORDER BY m.created_at, m.id
+    FROM {message} m WHERE m.ticket_id = %s AND m.direction IN (%s, %s) ORDER BY m.created_at, m.id
 """
 _STATUS_EVENTS_SQL = """
     SELECT e.id, e.kind, e.created_at, e.to_status, e.data FROM {event} e
-    WHERE e.ticket_id = %s AND e.public = %s AND e.kind NOT IN (%s, %s) ORDER BY e.created_at, e.id
+    WHERE e.ticket_id = %s AND e.public = %s AND e.kind IN ({kinds}) ORDER BY e.created_at, e.id
 """
 
 
@@ -612,15 +631,40 @@ APPOINTMENT_EVENT_LABELS = {
     Appointment.Status.CANCELLED: _("Appointment cancelled"),
 }
 
-# Events already told by the message they come with.
-_EVENTS_SHOWN_AS_MESSAGES = {TicketEvent.Kind.MESSAGE_RECEIVED, TicketEvent.Kind.REPLIED}
+# The kinds read for the timeline: the citizen's (tickets.access) and the appointments' (UPDATED, kept
+# only when it is one of this app's appointment events). The messages tell their own events.
+_STATUS_EVENT_KINDS = sorted({*CITIZEN_STATE_EVENTS, TicketEvent.Kind.UPDATED})
+
+# What a citizen is shown of their message that reached us by a way they did not write in.
+_ARRIVED_LABELS = {
+    Channel.VOICEMAIL: _("Your voicemail message"),
+    Channel.PHONE: _("Your phone call"),
+    Channel.FAX: _("Your fax"),
+    Channel.PAPER: _("Your letter"),
+}
 
 
-def _event_label(event: TicketEvent) -> str:
-    status = (event.data or {}).get("appointment_status")
-    if status in Appointment.Status.values:
-        return str(APPOINTMENT_EVENT_LABELS[status])
+def _event_label(event: TicketEvent) -> str | None:
+    """The label a citizen reads for an event, or None when the event is not theirs to see."""
+    if event.kind == TicketEvent.Kind.UPDATED:
+        status = (event.data or {}).get("appointment_status")
+        return str(APPOINTMENT_EVENT_LABELS[status]) if status in Appointment.Status.values else None
+    if not can_citizen_see_event(event.kind, public=True):  # public: the query kept only those
+        return None
     return _choice_label(TicketEvent.Kind, event.kind)
+
+
+def _message_item(message: Message, attachments: dict[int, list]) -> TimelineItem:
+    """A message as its citizen sees it: the text and files when they are theirs to read, else that it arrived."""
+    if can_citizen_read_message(message.direction, message.channel):
+        return TimelineItem(
+            at=message.created_at,
+            kind=message.direction,
+            text=message.text,
+            attachments=attachments.get(message.pk, []),
+        )
+    label = _ARRIVED_LABELS.get(message.channel)
+    return TimelineItem(at=message.created_at, kind=message.direction, label=str(label) if label else "")
 
 
 def _choice_label(choices, value: str) -> str:
@@ -633,15 +677,19 @@ def _choice_label(choices, value: str) -> str:
 
 
 def get_public_status(ticket: Ticket) -> dict:
-    """What the citizen may see: public messages and events, never notes nor staff names.
+    """What the citizen may see of their ticket, by the allow-list of tickets.access.
 
+    What the office wrote to them, what they wrote themselves (of a voicemail, a call or a letter
+    only that it arrived), where the request stands; never a note, a staff name, an event's data.
     Two queries for a ticket without attachments or appointments (the usual one): messages,
     events; attachments and appointments are read only when the rows say there are some.
     """
     tables = _tables()
-    messages = list(Message.objects.raw(_STATUS_MESSAGES_SQL.format(**tables), [ticket.pk, Message.Direction.NOTE]))
+    messages = list(
+        Message.objects.raw(_STATUS_MESSAGES_SQL.format(**tables), [ticket.pk, *CITIZEN_MESSAGE_DIRECTIONS])
+    )
     attachments: dict[int, list] = {}
-    with_files = [m.pk for m in messages if m.has_attachments]
+    with_files = [m.pk for m in messages if m.has_attachments and can_citizen_read_message(m.direction, m.channel)]
     if with_files:
         for attachment in (
             Attachment.objects.filter(message_id__in=with_files)
@@ -649,14 +697,15 @@ def get_public_status(ticket: Ticket) -> dict:
             .order_by("pk")
         ):
             attachments.setdefault(attachment.message_id, []).append(attachment)
+    kinds = ", ".join(["%s"] * len(_STATUS_EVENT_KINDS))
     events = TicketEvent.objects.raw(
-        _STATUS_EVENTS_SQL.format(**tables), [ticket.pk, True, *sorted(_EVENTS_SHOWN_AS_MESSAGES)]
+        _STATUS_EVENTS_SQL.format(**tables, kinds=kinds), [ticket.pk, True, *_STATUS_EVENT_KINDS]
     )
-    timeline = [
-        TimelineItem(at=m.created_at, kind=m.direction, text=m.text, attachments=attachments.get(m.pk, []))
-        for m in messages
-    ]
-    timeline += [TimelineItem(at=e.created_at, kind="event", label=_event_label(e)) for e in events]
+    timeline = [_message_item(m, attachments) for m in messages]
+    for event in events:
+        label = _event_label(event)
+        if label is not None:
+            timeline.append(TimelineItem(at=event.created_at, kind="event", label=label))
     timeline.sort(key=lambda item: item.at)
     appointments = []
     if getattr(ticket, "has_appointments", True):
@@ -669,6 +718,7 @@ def get_public_status(ticket: Ticket) -> dict:
     return {
         "ticket": ticket,
         "status_label": _choice_label(Status, ticket.status),
+        "show_subject": can_citizen_see_subject(ticket.channel),
         "tier_label": _choice_label(Tier, ticket.tier),
         "timeline": timeline,
         "appointments": appointments,

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
 from .errors import TicketNotFound
-from .models import Queue, Ticket, Tier
+from .models import Channel, Message, Queue, Ticket, TicketEvent, Tier
 
 
 def get_operator(user: AbstractBaseUser | None):
@@ -128,3 +128,54 @@ def access_citizen(user, citizen_id: int):
     if citizen is None:
         raise CitizenNotFound(citizen_id=citizen_id)
     return citizen
+
+
+# ----------------------------------------------------------------------------- what a citizen sees
+
+# What a citizen sees of their own ticket (the portal's status page) is an allow-list: a row, a
+# field or a kind of event not named here stays internal, whatever a later change adds.
+
+# Channels where a message from the citizen holds the citizen's own words, and its files are the
+# ones they sent. Not the others: a voicemail's text is the PBX's (caller number, mailbox,
+# recording URL), a call's or a letter's is an operator's summary.
+CITIZEN_WRITTEN_CHANNELS = frozenset({Channel.EMAIL, Channel.WHATSAPP, Channel.WEB})
+
+# Events a citizen is told of: where the request stands, by its label only; never who did it nor
+# why (the event's data: a reason, an official's name, a delivery error, a withheld file's name).
+CITIZEN_STATE_EVENTS = frozenset(
+    {
+        TicketEvent.Kind.CREATED,
+        TicketEvent.Kind.TAKEN,
+        TicketEvent.Kind.ESCALATED,
+        TicketEvent.Kind.HANDED_TO_OFFICIAL,
+        TicketEvent.Kind.WAITING,
+        TicketEvent.Kind.RESOLVED,
+        TicketEvent.Kind.CLOSED,
+        TicketEvent.Kind.REOPENED,
+        TicketEvent.Kind.MERGED,
+    }
+)
+
+# Messages a citizen sees at all: to them, and from them (an internal note never).
+CITIZEN_MESSAGE_DIRECTIONS = (Message.Direction.INBOUND, Message.Direction.OUTBOUND)
+
+
+def can_citizen_read_message(direction: str, channel: str) -> bool:
+    """Whether the citizen sees a message's text and files, not only that it is there.
+
+    What the office wrote to them, and what they wrote themselves; of a message that reached us
+    another way (a voicemail, a call, a letter), only that it arrived.
+    """
+    if direction == Message.Direction.OUTBOUND:
+        return True
+    return direction == Message.Direction.INBOUND and channel in CITIZEN_WRITTEN_CHANNELS
+
+
+def can_citizen_see_event(kind: str, *, public: bool) -> bool:
+    """Whether a timeline event is shown to the citizen (by its label): marked public, and a change of state."""
+    return public and kind in CITIZEN_STATE_EVENTS
+
+
+def can_citizen_see_subject(channel: str) -> bool:
+    """A ticket's subject is the citizen's where they wrote it; a voicemail's names the caller's number."""
+    return channel in CITIZEN_WRITTEN_CHANNELS

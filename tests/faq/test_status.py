@@ -1,8 +1,9 @@
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tickets import services
 from tickets.models import Message, Status, Ticket
@@ -304,3 +305,105 @@ def test_a_right_lookup_still_needs_the_csrf_token_and_an_allowed_host(ticket):
     found = browser.post(status_url("en"), {**pair, "csrfmiddlewaretoken": token})
     assert found.status_code == 302
     assert found["Location"] == status_url("en", ticket.access_token)
+
+
+# ----------------------------------------------------------------------------- what a voicemail's page shows
+
+VOICEMAIL_CORPUS = Path("/work/shared/corpus/voicemail")
+CALLER = "612345678"  # +39 06 1234 5678, in any of its spellings
+INTERNAL_RECORDING = "http://pbx.internal.example/recordings/RE7f00d"
+
+
+def _twilio_voicemail():
+    """A Twilio recording whose URL is not Twilio's: the note of why it was not fetched names it."""
+    from urllib.parse import urlencode
+
+    from channels_app.pipeline import ingest_inbound, store_inbound
+
+    body = urlencode(
+        {
+            "AccountSid": "AC1",
+            "CallSid": "CA7f00d",
+            "RecordingSid": "RE7f00d",
+            "RecordingUrl": INTERNAL_RECORDING,
+            "RecordingDuration": "12",
+            "From": "+390612345678",
+        }
+    ).encode()
+    metadata = {"source": "twilio", "received_at": timezone.now().isoformat()}
+    inbound, _created = store_inbound(
+        channel="voicemail", raw=body, external_id="RE7f00d", source="twilio-webhook", metadata=metadata, enqueue=False
+    )
+    return ingest_inbound(inbound.pk).created[0]
+
+
+def _asterisk_voicemail():
+    from channels_app.adapters.email import store_email
+    from channels_app.pipeline import ingest_inbound
+
+    raw = (VOICEMAIL_CORPUS / "asterisk-vm-default-template-wav.eml").read_bytes()
+    inbound, _created = store_email(raw, channel="voicemail", enqueue=False)
+    return ingest_inbound(inbound.pk).created[0]
+
+
+@pytest.mark.skipif(not VOICEMAIL_CORPUS.exists(), reason="the shared corpus is not here")
+@pytest.mark.parametrize("source", ["twilio", "asterisk"])
+def test_a_voicemail_status_page_shows_neither_the_caller_number_nor_the_pbx_text(
+    client, front_queue, front_operator, source
+):
+    ticket = _twilio_voicemail() if source == "twilio" else _asterisk_voicemail()
+    message = ticket.messages.get()
+    # What the desk sees, and the status page used to show: the PBX's words, the number, the URL.
+    assert CALLER in ticket.subject
+    assert (CALLER in message.text and INTERNAL_RECORDING in message.text) or "mailbox 1234" in message.text
+    services.reply_to_ticket(actor=front_operator, ticket_id=ticket.pk, text="La richiameremo domattina.")
+
+    page = client.get(status_url("it", ticket.access_token))
+
+    assert page.status_code == 200
+    for internal in (CALLER, INTERNAL_RECORDING, "pbx.internal", "mailbox", "Mario Rossi", "Asterisk", "RE7f00d"):
+        assert internal not in page.text, internal
+    assert "La richiameremo domattina." in page.text  # what the office wrote to the citizen
+    with translation.override("it"):
+        assert translation.gettext("Your voicemail message") in page.text  # that it arrived
+        assert f'id="ticket-status">{Status.OPEN.label}</strong>' in page.text
+
+
+def test_the_status_page_tells_states_never_their_reasons_nor_internal_rows(
+    client, ticket, front_operator, back_operator
+):
+    from tickets.models import TicketEvent
+
+    services.add_note(actor=front_operator, ticket_id=ticket.pk, text="Nota interna: fascicolo 88/2026")
+    services.escalate_ticket(
+        actor=front_operator, ticket_id=ticket.pk, reason="Sospetta falsificazione del passaporto"
+    )
+    services.record_event(ticket, TicketEvent.Kind.DELIVERY_FAILED, public=True, error="550 mx1.questura.internal")
+    services.record_event(
+        ticket, TicketEvent.Kind.UPDATED, public=True, notice="attachment_quarantined", filename="malware.exe"
+    )
+    services.record_event(ticket, TicketEvent.Kind.PRIORITY_CHANGED, public=True, priority=4)
+    services.reply_to_ticket(actor=back_operator, ticket_id=ticket.pk, text="Porti il passaporto originale.")
+
+    page = client.get(status_url("en", ticket.access_token)).text
+
+    assert "Porti il passaporto originale." in page
+    assert "Quali documenti servono?" in page  # what the citizen wrote
+    assert str(TicketEvent.Kind.ESCALATED.label) in page  # where the request stands
+    for internal in ("fascicolo 88", "falsificazione", "mx1.questura", "malware.exe", "Marta", "Ferri", "Anna"):
+        assert internal not in page, internal
+    for label in (TicketEvent.Kind.DELIVERY_FAILED.label, TicketEvent.Kind.PRIORITY_CHANGED.label, "Updated"):
+        assert f"{label}</p>" not in page, label
+
+
+def test_a_phone_call_logged_by_an_operator_shows_only_that_it_arrived(client, front_queue, citizen):
+    call = services.open_ticket(
+        citizen=citizen,
+        queue=front_queue,
+        channel="phone",
+        subject="Chiamata: cittadino molto agitato",
+        text="Chiede del rinnovo; verificare i precedenti in banca dati.",
+    )
+    page = client.get(status_url("en", call.access_token)).text
+    assert "agitato" not in page and "precedenti" not in page
+    assert "Your phone call" in page
