@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from channels_app.adapters.webform import check_attachments
@@ -19,7 +20,7 @@ from tickets.errors import DomainError
 
 from .. import selectors, services
 from ..forms import FeedbackForm, RequestForm, StatusLookupForm, StatusMessageForm
-from ..lookup import STATUS_ATTEMPTS, STATUS_WINDOW_SECONDS, client_ip, look_up_status, status_token_url
+from ..lookup import client_ip, count_wrong_try, look_up_status, status_token_url
 from ..pagecache import mark_status_cacheable, with_csrf, without_csrf
 
 # New requests per IP address per hour (instead of a captcha).
@@ -317,6 +318,14 @@ def _neutral_refusal(form: StatusLookupForm) -> None:
     )
 
 
+# What went wrong with a browser check sent back (faq.lookup.Check.problem).
+_CHECK_PROBLEMS = {
+    "failed": gettext_lazy("The check could not be confirmed or has expired. It starts again."),
+    "early": gettext_lazy("Please wait a few more seconds, then press “Show the status” again."),
+    "busy": gettext_lazy("Please wait a few more seconds, then press “Show the status” again."),
+}
+
+
 @require_http_methods(["GET", "POST"])
 def status(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
@@ -325,6 +334,15 @@ def status(request: HttpRequest) -> HttpResponse:
     form = lookup.form
     if form.errors:
         return render(request, "portal/status_lookup.html", {"form": form, "crumbs": _status_crumbs()}, status=422)
+    if lookup.unavailable:
+        form.add_error(
+            None,
+            _(
+                "Finding a request by its reference is not available at the moment. Follow the link in the "
+                "acknowledgement we sent you, or try again in a few minutes."
+            ),
+        )
+        return render(request, "portal/status_lookup.html", {"form": form, "crumbs": _status_crumbs()}, status=503)
     if lookup.limited:
         form.add_error(None, _("Too many attempts. Wait a minute before trying again."))
         return render(
@@ -333,9 +351,15 @@ def status(request: HttpRequest) -> HttpResponse:
             {"form": form, "refused": True, "crumbs": _status_crumbs()},
             status=429,
         )
+    if lookup.check is not None:
+        # Never a refusal here: whoever asks for this reference may pass the check (faq.lookup).
+        problem = _CHECK_PROBLEMS.get(lookup.check.problem)
+        if problem:
+            form.add_error(None, problem)
+        context = {"form": form, "check": lookup.check, "crumbs": _status_crumbs()}
+        return render(request, "portal/status_lookup.html", context)
     if lookup.token is None:
-        for key in lookup.keys:
-            _rate_limited(key, STATUS_ATTEMPTS, STATUS_WINDOW_SECONDS)
+        count_wrong_try(lookup)
         _neutral_refusal(form)
         return render(request, "portal/status_lookup.html", {"form": form, "crumbs": _status_crumbs()}, status=404)
     return HttpResponseRedirect(status_token_url(lookup.token))
