@@ -22,7 +22,7 @@ from tickets import selectors, services
 from tickets.access import access_citizen, access_ticket, is_supervisor, queue_ids_for, visible_tickets_filter
 from tickets.errors import TicketNotFound
 from tickets.models import Attachment, Citizen, Message, Queue, Ticket
-from tickets.uploads import validate_upload
+from tickets.uploads import download_headers, validate_upload
 
 from . import serializers as s
 from .filters import TicketFilter
@@ -333,10 +333,10 @@ class AttachmentViewSet(IpThrottleFirst, viewsets.GenericViewSet):
             handle = attachment.file.open("rb")
         except (FileNotFoundError, OSError):
             raise NotFound(_("The file is no longer stored.")) from None
-        response = FileResponse(
-            handle, as_attachment=True, filename=attachment.filename, content_type="application/octet-stream"
-        )
-        response["X-Content-Type-Options"] = "nosniff"
+        # Always a download for API clients, under the name cleaned as the desk shows it (tickets.uploads).
+        response = FileResponse(handle, content_type="application/octet-stream")
+        for header, value in download_headers(attachment.filename, "application/octet-stream").items():
+            response[header] = value
         return response
 
 

@@ -21,7 +21,6 @@ import mimetypes
 import quopri
 import re
 import time
-import unicodedata
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -35,6 +34,8 @@ from email.utils import getaddresses, parsedate_to_datetime
 
 import nh3
 
+from tickets.uploads import clean_filename
+
 __all__ = ["EmailParseError", "ParsedAttachment", "ParsedEmail", "extract_reference", "parse_email"]
 
 # Limits that keep one hostile message from stalling the ingestion worker.
@@ -44,7 +45,6 @@ PARSE_BUDGET_SECONDS = 1.0
 MAX_SUBJECT_CHARS = 998  # one RFC 5322 line; some senders fold 200 KB into a Subject
 MAX_HTML_TO_TEXT_CHARS = 1_000_000
 MAX_HTML_CHARS = 2_000_000
-MAX_FILENAME_CHARS = 200
 PREAMBLE_SCAN_LINES = 60
 
 _REFERENCE_RE = re.compile(r"(?<![A-Za-z0-9])IST-(\d{4})-(\d{7})(?!\d)", re.IGNORECASE)
@@ -1594,26 +1594,9 @@ def _extension_for(content_type: str) -> str:
     return _MIME_TYPES.guess_extension(content_type, strict=False) or ".bin"
 
 
-_UNSAFE_FILENAME_CHARS_RE = re.compile(r'[\x00-\x1f\x7f-\x9f<>:"|?*\ud800-\udfff]')
-
-
 def _safe_filename(name: str) -> str:
-    """A display/download name without path parts, control characters or reserved characters."""
-    if not name:
-        return ""
-    name = unicodedata.normalize("NFC", name)
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = _UNSAFE_FILENAME_CHARS_RE.sub("_", name)
-    name = re.sub(r"\s+", " ", name).strip().strip(". ")
-    if not name or set(name) <= {"_", "."}:
-        return ""
-    if len(name) > MAX_FILENAME_CHARS:
-        stem, dot, extension = name.rpartition(".")
-        if dot and 0 < len(extension) <= 10:
-            name = stem[: MAX_FILENAME_CHARS - len(extension) - 1] + "." + extension
-        else:
-            name = name[:MAX_FILENAME_CHARS]
-    return name
+    """The one filename policy (tickets.uploads), "" when nothing of the name is left."""
+    return clean_filename(name)
 
 
 # --------------------------------------------------------------------------------------------

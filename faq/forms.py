@@ -2,16 +2,16 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from tickets.models import Topic
+from tickets.uploads import UploadRejected, format_size, max_upload_bytes, validate_upload
 
 from .models import Procedure
 from .sanitize import sanitize_answer
 
 MAX_FILES = 5
-MAX_FILE_BYTES = 10 * 1024 * 1024
-ACCEPT = ".pdf,.jpg,.jpeg,.png,.webp,.heic,.tif,.tiff,.doc,.docx,.odt,.txt"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -19,6 +19,8 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
+    """Documents a citizen attaches, judged by the one upload policy (tickets.uploads) before anything is stored."""
+
     widget = MultipleFileInput
 
     def __init__(self, *args, **kwargs):
@@ -30,13 +32,24 @@ class MultipleFileField(forms.FileField):
         cleaned = [super(MultipleFileField, self).clean(item, initial) for item in files]
         if len(cleaned) > MAX_FILES:
             raise forms.ValidationError(_("You can attach at most %(count)d files.") % {"count": MAX_FILES})
+        errors = []
         for upload in cleaned:
-            if upload.size > MAX_FILE_BYTES:
-                raise forms.ValidationError(
-                    _("“%(name)s” is larger than %(size)d MB.")
-                    % {"name": upload.name, "size": MAX_FILE_BYTES // (1024 * 1024)}
-                )
+            try:
+                validate_upload(upload.name, upload.read())
+            except UploadRejected as err:
+                errors.append(forms.ValidationError(err.message))
+            finally:
+                upload.seek(0)
+        if errors:
+            raise forms.ValidationError(errors)
         return cleaned
+
+
+def _attachments_help() -> str:
+    return _("PDF, pictures, office documents, text, audio or ZIP; at most %(count)d files of %(size)s each.") % {
+        "count": MAX_FILES,
+        "size": format_size(max_upload_bytes()),
+    }
 
 
 class PortalForm(forms.Form):
@@ -89,10 +102,7 @@ class StatusMessageForm(PortalForm):
     text = forms.CharField(
         label=_("Your message"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
     )
-    attachments = MultipleFileField(
-        label=_("Documents (optional)"),
-        help_text=_("PDF, images, Word or text; at most 5 files of 10 MB each."),
-    )
+    attachments = MultipleFileField(label=_("Documents (optional)"), help_text=lazy(_attachments_help, str)())
 
     def clean(self):
         cleaned = super().clean()
@@ -126,10 +136,7 @@ class RequestForm(PortalForm):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     text = forms.CharField(label=_("Your question"), max_length=10000, widget=forms.Textarea(attrs={"rows": 6}))
-    attachments = MultipleFileField(
-        label=_("Documents (optional)"),
-        help_text=_("PDF, images, Word or text; at most 5 files of 10 MB each."),
-    )
+    attachments = MultipleFileField(label=_("Documents (optional)"), help_text=lazy(_attachments_help, str)())
     want_appointment = forms.BooleanField(label=_("I would like an appointment at the office"), required=False)
     procedure = forms.ChoiceField(label=_("Appointment for"), required=False)
     preferred_dates = forms.CharField(

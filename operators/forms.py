@@ -7,11 +7,9 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from tickets.models import Channel, Office, Status, Ticket, Topic
+from tickets.uploads import SCAN_TYPES, UploadRejected, UploadTooLarge, validate_upload
 
 from .selectors import TicketFilters
-
-MAX_SCAN_BYTES = 20 * 1024 * 1024
-SCAN_TYPES = {"application/pdf", "image/tiff", "image/png", "image/jpeg"}
 
 
 class DeskForm(forms.Form):
@@ -81,16 +79,16 @@ class PaperMailForm(DeskForm):
     scan = forms.FileField(label=_("Scan (PDF, TIFF, PNG or JPEG)"))
 
     def clean_scan(self):
+        """The one upload policy (tickets.uploads), narrowed to what a scan can be."""
         scan = self.cleaned_data["scan"]
-        if scan.size > MAX_SCAN_BYTES:
-            raise forms.ValidationError(_("The scan is larger than 20 MB."))
-        import filetype
-
-        head = scan.read(2048)
-        scan.seek(0)
-        kind = filetype.guess(head)
-        if kind is None or kind.mime not in SCAN_TYPES:
-            # Checked on the bytes, not the name or the browser's word for it.
-            raise forms.ValidationError(_("The scan must be a PDF, TIFF, PNG or JPEG file."))
-        scan.detected_type = kind.mime
+        try:
+            checked = validate_upload(scan.name, scan.read(), allowed=SCAN_TYPES)
+        except UploadTooLarge as err:
+            raise forms.ValidationError(err.message) from err
+        except UploadRejected as err:
+            raise forms.ValidationError([err.message, _("The scan must be a PDF, TIFF, PNG or JPEG file.")]) from err
+        finally:
+            scan.seek(0)
+        scan.name = checked.filename
+        scan.detected_type = checked.content_type
         return scan

@@ -11,15 +11,11 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import io
 import json
 import logging
-import zipfile
 from collections.abc import Iterable
 
-import filetype
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -27,48 +23,23 @@ from django_countries import countries
 from tickets.errors import DomainError
 from tickets.models import Citizen, Ticket
 from tickets.services import NewAttachment
-from tickets.uploads import safe_filename
+from tickets.uploads import (
+    UploadRejected,
+    UploadTooLarge,
+    format_size,
+    max_upload_bytes,
+    safe_filename,
+    validate_upload,
+)
 
+from ..attachment_policy import screen
 from ..base import ChannelAdapter, InboundItem, InvalidInput, ParseResult
 from ..numbers import to_e164
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "web"
-DEFAULT_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 MAX_FILES = 10
-
-# What a citizen may upload, recognised by the bytes (filetype), never by the name.
-ALLOWED_TYPES = {
-    "application/pdf",
-    "image/jpeg",
-    "image/png",
-    "image/gif",
-    "image/webp",
-    "image/heic",
-    "image/tiff",
-    "application/msword",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.oasis.opendocument.text",
-    "text/plain",
-}
-EXECUTABLE_TYPES = {
-    "application/x-msdownload",
-    "application/x-executable",
-    "application/x-sharedlib",
-    "application/x-mach-binary",
-    "application/wasm",
-    "application/x-shockwave-flash",
-    "application/x-google-chrome-extension",
-    "application/x-deb",
-    "application/x-rpm",
-}
-ZIP_BASED_TYPES = {
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.oasis.opendocument.text",
-}
-MAX_ARCHIVE_MEMBERS = 1000
-MAX_ARCHIVE_RATIO = 100  # expanded / compressed size; real documents stay far below
 TEXT_FIELDS = (
     "first_name",
     "last_name",
@@ -83,9 +54,10 @@ TEXT_FIELDS = (
 )
 
 
-class AttachmentRejected(DomainError):
+class AttachmentRejected(UploadRejected):
+    """The upload policy's refusal, as the portal form shows it (on the attachments field)."""
+
     status, code = 422, "attachment_rejected"
-    template = _("The file “%(filename)s” cannot be accepted: %(reason)s")
 
 
 class WebRequestNotProcessed(DomainError):
@@ -102,80 +74,34 @@ def _read(upload) -> bytes:
     return upload.read()
 
 
-def _looks_like_text(payload: bytes) -> bool:
-    if b"\x00" in payload[:65536]:
-        return False
-    try:
-        payload[:65536].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # A multibyte character cut at the sniffing boundary is still text.
-        if exc.start < 65536 - 4:
-            return False
-    return True
-
-
-def _archive_is_sane(payload: bytes) -> bool:
-    """Office documents are ZIP files: refuse damaged ones and archive bombs before storing them."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return False
-    expanded = sum(member.file_size for member in members)
-    return len(members) <= MAX_ARCHIVE_MEMBERS and expanded <= MAX_ARCHIVE_RATIO * max(len(payload), 1)
-
-
-def sniff_attachment(filename: str, payload: bytes) -> str:
-    """The checked content type of an uploaded file, or AttachmentRejected with the reason."""
-    limit = getattr(settings, "SPORTELLO_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES)
-    if len(payload) > limit:
-        raise AttachmentRejected(
-            filename=filename, reason=_("it is larger than %(limit)s.") % {"limit": filesizeformat(limit)}
-        )
-    if not payload:
-        raise AttachmentRejected(filename=filename, reason=_("it is empty."))
-    kind = filetype.guess(payload)
-    if kind is not None and kind.mime in EXECUTABLE_TYPES:
-        raise AttachmentRejected(
-            filename=filename,
-            reason=_("it is a program (%(type)s), whatever its name says; programs are never accepted.")
-            % {"type": kind.extension},
-        )
-    mime = kind.mime if kind is not None else ("text/plain" if _looks_like_text(payload) else "")
-    if mime in ZIP_BASED_TYPES and not _archive_is_sane(payload):
-        raise AttachmentRejected(
-            filename=filename, reason=_("the document is damaged or expands to an excessive size.")
-        )
-    if mime not in ALLOWED_TYPES:
-        raise AttachmentRejected(
-            filename=filename,
-            reason=_("this type of file (%(type)s) is not accepted. Send PDF, images, Word, OpenDocument or text.")
-            % {"type": kind.extension if kind else _("unknown")},
-        )
-    return mime
-
-
 def check_attachments(files: Iterable) -> list[NewAttachment]:
-    """Read and check every upload; the first bad one stops the whole submission, nothing stored."""
+    """Read every upload and apply the one upload policy; the first bad one stops the submission, nothing stored."""
     files = list(files)
     if len(files) > MAX_FILES:
         raise AttachmentRejected(
             filename=safe_filename(getattr(files[MAX_FILES], "name", "")),
-            reason=_("at most %(count)d files can be sent.") % {"count": MAX_FILES},
+            why=_("at most %(count)d files can be sent") % {"count": MAX_FILES},
         )
-    limit = getattr(settings, "SPORTELLO_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES)
+    # Each file may be as large as the one limit; together, twice that (one request, one raw row).
+    limit = 2 * max_upload_bytes()
     checked, total = [], 0
     for upload in files:
-        name = safe_filename(getattr(upload, "name", "") or "allegato")
+        name = getattr(upload, "name", "") or "allegato"
         payload = _read(upload)
-        mime = sniff_attachment(name, payload)
+        try:
+            attachment = validate_upload(name, payload)
+        except UploadTooLarge as err:
+            why = _("it is larger than %(limit)s") % {"limit": err.params["limit"]}
+            raise AttachmentRejected(filename=err.params["filename"], why=why) from err
+        except UploadRejected as err:
+            raise AttachmentRejected(**err.params) from err
         total += len(payload)
-        if total > 2 * limit:
+        if total > limit:
             raise AttachmentRejected(
-                filename=name,
-                reason=_("all files together are larger than %(limit)s.") % {"limit": filesizeformat(2 * limit)},
+                filename=attachment.filename,
+                why=_("all files together are larger than %(limit)s") % {"limit": format_size(limit)},
             )
-        checked.append(NewAttachment(filename=name, content_type=mime, payload=payload))
+        checked.append(attachment)
     return checked
 
 
@@ -248,11 +174,14 @@ class WebFormAdapter(ChannelAdapter):
             ]
         except (ValueError, KeyError, TypeError, binascii.Error) as exc:
             raise InvalidInput(f"web request is not readable: {exc}") from exc
+        # Checked before storing, but a request stored under an older policy is read back under this one.
+        screened = screen(attachments)
+        attachments = screened.accepted
         language = form.get("language", "")
         if language not in settings.LANGUAGE_CODES:
             language = ""
         first, last = form.get("first_name", ""), form.get("last_name", "")
-        text = form.get("text", "")
+        text = "\n".join([form.get("text", ""), *screened.notes]).strip()
         phone = to_e164(form.get("phone", ""))
         if form.get("phone") and not phone:
             # Keep what the citizen typed even when it is no valid number: the operator can call back.
@@ -265,6 +194,7 @@ class WebFormAdapter(ChannelAdapter):
             "topic": form.get("topic", ""),
             "nationality": nationality if nationality in countries else "",
             "kind": kind if kind in Citizen.Kind.values else "",
+            "notices": screened.notices,
         }
         if body.get("appointment"):
             extra["appointment"] = body["appointment"]

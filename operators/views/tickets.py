@@ -18,6 +18,7 @@ from tickets.access import access_ticket, can_see_ticket, get_operator
 from tickets.errors import TicketNotFound
 from tickets.models import Attachment, Ticket, Topic
 from tickets.selectors import get_citizen_history, get_ticket_detail
+from tickets.uploads import download_headers
 
 from ..decorators import operator_required
 from ..forms import ResolveForm, posted_version
@@ -32,8 +33,6 @@ from ..selectors import (
 )
 from ..services import mark_ticket_viewer
 
-# Only raster images and audio are shown inline; anything else (SVG, HTML, PDF) is downloaded.
-INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 HIDDEN_EVENT_KINDS = {"message_received", "replied", "note"}  # shown as their messages
 
 
@@ -328,11 +327,11 @@ def attachment(request, attachment_id: int):
     if item is None or not can_see_ticket(request.user, item.ticket):
         raise Http404
     record_access(request.user, ticket=item.ticket, via=AccessLog.Via.DESK, action=AccessLog.Action.DOWNLOAD)
-    inline = item.content_type in INLINE_TYPES or item.content_type.startswith("audio/")
-    response = FileResponse(
-        item.file.open("rb"), as_attachment=not inline, filename=item.filename, content_type=item.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
+    # One rule for every download (tickets.uploads): only pictures and audio inline, never sniffed.
+    headers = download_headers(item.filename, item.content_type)
+    response = FileResponse(item.file.open("rb"), content_type=headers["Content-Type"])
+    for header, value in headers.items():
+        response[header] = value
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response

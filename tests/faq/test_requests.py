@@ -78,10 +78,11 @@ def test_attachment_type_is_checked_on_the_bytes(client, portal_ready):
 
 
 def test_attachment_size_is_limited(client, portal_ready, settings):
+    settings.SPORTELLO_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024  # the one limit, whatever its value
     big = SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024), "application/pdf")
     response = client.post(portal("portal:request_new", "en"), {**form_data(), "attachments": [big]})
     assert response.status_code == 422
-    assert "larger than 10 MB" in response.text
+    assert "larger than 10.0 MB" in response.text
 
 
 def test_subject_suggests_faq_entries_and_counts_deflection(client, portal_ready):
