@@ -33,6 +33,7 @@ import mimetypes
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -445,22 +446,40 @@ def _archive_refusal(payload: bytes, sniffed: str) -> Refusal | None:
         return Refusal("archive", _("the archive is protected by a password, so its content cannot be checked"))
     if sniffed != "application/zip":
         return None  # an office document: its parts are the program's business, not a person's to open
-    for member in members:
-        path = member.filename.replace("\\", "/")
-        if path.startswith("/") or ".." in path.split("/") or re.match(r"^[A-Za-z]:", path):
-            return Refusal("archive", _("the archive would write files outside its folder"))
-        if member.is_dir():
-            continue
-        _stem, extension = split_extension(safe_filename(path))
-        if extension in BLOCKED_EXTENSIONS:
-            return Refusal(
-                "archive", _("the archive contains %(member)s, a type that is never accepted") % {"member": path}
-            )
-        if extension in ARCHIVE_EXTENSIONS:
-            return Refusal(
-                "archive",
-                _("the archive contains another archive (%(member)s) that cannot be checked") % {"member": path},
-            )
+    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+        for member in members:
+            refusal = _member_refusal(archive, member)
+            if refusal is not None:
+                return refusal
+    return None
+
+
+def _member_refusal(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Refusal | None:
+    path = member.filename.replace("\\", "/")
+    if path.startswith("/") or ".." in path.split("/") or re.match(r"^[A-Za-z]:", path):
+        return Refusal("archive", _("the archive would write files outside its folder"))
+    if member.is_dir():
+        return None
+    _stem, extension = split_extension(safe_filename(path))
+    if extension in BLOCKED_EXTENSIONS:
+        return Refusal(
+            "archive", _("the archive contains %(member)s, a type that is never accepted") % {"member": path}
+        )
+    if extension in ARCHIVE_EXTENSIONS:
+        return Refusal(
+            "archive",
+            _("the archive contains another archive (%(member)s) that cannot be checked") % {"member": path},
+        )
+    # The name is the member's word; its first bytes say whether it is a program dressed as a document.
+    try:
+        with archive.open(member) as handle:
+            head = handle.read(64)
+    except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, NotImplementedError, zlib.error):
+        return Refusal("archive", _("the archive is damaged"))
+    if _program_kind(head) or (filetype.guess_mime(head) or "") in EXECUTABLE_TYPES:
+        return Refusal(
+            "archive", _("the archive contains %(member)s, a type that is never accepted") % {"member": path}
+        )
     return None
 
 

@@ -295,6 +295,7 @@ ARCHIVES_ACCEPTED = [("documenti.zip", _zip({"passaporto.pdf": PDF, "foto.jpg": 
 ARCHIVES_REFUSED = [
     ("protetto.zip", _zip({"passaporto.pdf": PDF}, encrypted=True)),
     ("dentro.zip", _zip({"fattura.pdf.exe": b"MZ" + b"\x00" * 200})),
+    ("travestito.zip", _zip({"fattura.pdf": b"MZ\x90\x00" + b"\x00" * 200})),
     ("pagina.zip", _zip({"index.html": HTML})),
     ("scatole.zip", _zip({"altro.zip": _zip({"a.exe": b"MZ"})})),
     ("risalita.zip", _zip({"../../evil.pdf": PDF})),
