@@ -45,6 +45,11 @@ class SlotNotAvailable(DomainError):
     template = _("The slot of %(when)s is no longer free: choose another one.")
 
 
+class AppointmentNotFound(DomainError):
+    status, code = 404, "appointment_not_found"
+    template = _("This appointment does not exist.")
+
+
 class AppointmentNotOpen(DomainError):
     status, code = 422, "appointment_not_open"
     template = _("This appointment is %(status)s and cannot be changed.")
@@ -277,8 +282,11 @@ def schedule_appointment(*, actor, appointment_id: int, slot_start: datetime, co
     appointment = (
         Appointment.objects.select_for_update(of=("self",))
         .select_related("ticket", "office", "procedure")
-        .get(pk=appointment_id)
+        .filter(pk=appointment_id)
+        .first()
     )
+    if appointment is None:
+        raise AppointmentNotFound()
     if appointment.status == Appointment.Status.CANCELLED or (
         appointment.status == Appointment.Status.CONFIRMED and not confirm
     ):
@@ -316,7 +324,11 @@ def schedule_appointment(*, actor, appointment_id: int, slot_start: datetime, co
 @transaction.atomic
 def cancel_appointment(*, actor, appointment_id: int) -> Appointment:
     _require_back_office(actor)
-    appointment = Appointment.objects.select_for_update(of=("self",)).select_related("ticket").get(pk=appointment_id)
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",)).select_related("ticket").filter(pk=appointment_id).first()
+    )
+    if appointment is None:
+        raise AppointmentNotFound()
     access_ticket(actor, appointment.ticket_id)
     appointment.status = Appointment.Status.CANCELLED
     appointment.save(update_fields=["status", "updated_at"])

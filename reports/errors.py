@@ -18,6 +18,11 @@ class InvalidFaqFile(DomainError):
     template = _("The FAQ file cannot be imported: %(reason)s")
 
 
+class CampaignNotFound(DomainError):
+    status, code = 404, "campaign_not_found"
+    template = _("Campaign not found.")
+
+
 class CampaignClosed(DomainError):
     status, code = 422, "campaign_closed"
     template = _("The campaign “%(name)s” is already closed.")

@@ -169,7 +169,9 @@ def create_campaign(*, actor, setup: CampaignSetup) -> Campaign:
 @transaction.atomic
 def close_campaign(*, actor, campaign_id: int) -> Campaign:
     """Stop taking requests; tickets, aggregates and reports stay as they are."""
-    campaign = Campaign.objects.select_for_update().select_related("office").get(pk=campaign_id)
+    campaign = Campaign.objects.select_for_update().select_related("office").filter(pk=campaign_id).first()
+    if campaign is None:
+        raise errors.CampaignNotFound()
     if campaign.is_closed:
         raise errors.CampaignClosed(name=campaign.name)
     campaign.is_closed, campaign.closed_at = True, timezone.now()

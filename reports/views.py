@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from contactcenter.ids import parse_id
 from operators.decorators import operator_required
 from tickets.access import access_ticket
 from tickets.models import Office
@@ -41,8 +42,7 @@ staff_required = operator_required
 
 
 def _office_id(request: HttpRequest) -> int | None:
-    value = request.GET.get("office", "")
-    return int(value) if value.isdigit() else None
+    return parse_id(request.GET.get("office"))
 
 
 # ----------------------------------------------------------------------------- board
@@ -191,9 +191,9 @@ def ticket_problems(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @require_POST
 @staff_required
 def ticket_problem_link(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    problem_id = request.POST.get("problem", "")
-    if problem_id.isdigit():
-        services.link_ticket_to_problem(actor=request.user, ticket_id=ticket_id, problem_id=int(problem_id))
+    problem_id = parse_id(request.POST.get("problem"))
+    if problem_id is not None:
+        services.link_ticket_to_problem(actor=request.user, ticket_id=ticket_id, problem_id=problem_id)
     return _ticket_problems(request, ticket_id)
 
 

@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from contactcenter.ids import parse_id
 from tickets.access import can_work_queue
 from tickets.models import ACTIVE_STATUSES, Channel, Queue, Status, Ticket
 from tickets.refdata import cached_rows
@@ -175,15 +176,15 @@ def search_tickets(request):
 @operator_required
 def next_ticket(request):
     """The next request to work on: my next one by due date after the current, else my queues' oldest."""
-    current = request.GET.get("after", "")
+    current = parse_id(request.GET.get("after"))
     mine = list_tickets(request.user).filter(assignee_id=request.user.pk, status__in=ACTIVE_STATUSES)
-    if current.isdigit():
-        mine = mine.exclude(pk=int(current))
+    if current is not None:
+        mine = mine.exclude(pk=current)
     ticket = mine.first()
     if ticket is None:
         waiting = list_tickets(request.user).filter(assignee__isnull=True, status__in=ACTIVE_STATUSES)
-        if current.isdigit():
-            waiting = waiting.exclude(pk=int(current))
+        if current is not None:
+            waiting = waiting.exclude(pk=current)
         ticket = waiting.first()
     if ticket is None:
         from django.contrib import messages

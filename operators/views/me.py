@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -14,9 +15,13 @@ from ..services import set_presence, set_ui_language
 
 def _back(request):
     target = request.POST.get("next") or request.headers.get("referer") or ""
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # A path or an address of this site. A bare word ("x") passes the host check, and redirect()
+    # would look it up as a view name and fail (a 500).
+    if not target.startswith(("/", "http://", "https://")) or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
         target = ""
-    return target or "desk:home"
+    return target or reverse("desk:home")
 
 
 @require_POST

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from contactcenter.ids import parse_id
 from privacy.models import AccessLog
 from privacy.services import record_list_access
 from tickets.services import NewAttachment
@@ -48,19 +50,23 @@ def log_call_add(request, ticket_id: int):
 @require_POST
 @operator_required
 def log_call_new(request):
-    citizen_id = request.POST.get("citizen", "")
     ticket = log_call_as_new_ticket(
         actor=request.user,
         number=request.POST.get("number", ""),
         text=request.POST.get("text", ""),
         subject=request.POST.get("subject", ""),
-        citizen_id=int(citizen_id) if citizen_id.isdigit() else None,
+        citizen_id=parse_id(request.POST.get("citizen")),
         first_name=request.POST.get("first_name", ""),
         last_name=request.POST.get("last_name", ""),
-        language=request.POST.get("language", ""),
+        language=_language_code(request.POST.get("language", "")),
     )
     messages.success(request, _("Phone request %(reference)s opened.") % {"reference": ticket.reference})
     return _go(request, ticket.pk)
+
+
+def _language_code(value: str) -> str:
+    # One of ours or none (the citizen's own): the column holds a short code, not any text posted.
+    return value if value in settings.LANGUAGE_CODES else ""
 
 
 def _go(request, ticket_id: int):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from contactcenter.ids import parse_id
 from privacy.models import AccessLog
 from privacy.services import record_access, record_ticket_view
 from tickets import services
@@ -123,7 +124,7 @@ def take(request, ticket_id: int):
 @require_POST
 @operator_required
 def assign(request, ticket_id: int):
-    assignee = get_object_or_404(get_user_model(), pk=request.POST.get("assignee") or 0, is_active=True)
+    assignee = get_object_or_404(get_user_model(), pk=parse_id(request.POST.get("assignee")) or 0, is_active=True)
     services.assign_ticket(
         actor=request.user, ticket_id=ticket_id, assignee=assignee, expected_version=posted_version(request)
     )
@@ -153,7 +154,7 @@ def note(request, ticket_id: int):
 @operator_required
 def change_topic(request, ticket_id: int):
     topic_id = request.POST.get("topic") or None
-    topic = get_object_or_404(Topic, pk=topic_id) if topic_id else None
+    topic = get_object_or_404(Topic, pk=parse_id(topic_id) or 0) if topic_id else None
     services.change_topic(
         actor=request.user, ticket_id=ticket_id, topic=topic, expected_version=posted_version(request)
     )
@@ -167,7 +168,7 @@ def change_priority(request, ticket_id: int):
     services.change_priority(
         actor=request.user,
         ticket_id=ticket_id,
-        priority=int(priority) if priority.isdigit() else 0,
+        priority=parse_id(priority) or 0,
         expected_version=posted_version(request),
     )
     return _after_action(request, ticket_id, _("Priority changed."))
@@ -254,10 +255,8 @@ def hand_to_official(request, ticket_id: int):
 @require_POST
 @operator_required
 def merge(request, ticket_id: int):
-    duplicate = request.POST.get("duplicate", "")
-    services.merge_tickets(
-        actor=request.user, primary_id=ticket_id, duplicate_id=int(duplicate) if duplicate.isdigit() else 0
-    )
+    duplicate = parse_id(request.POST.get("duplicate")) or 0
+    services.merge_tickets(actor=request.user, primary_id=ticket_id, duplicate_id=duplicate)
     return _after_action(request, ticket_id, _("Requests merged."))
 
 
@@ -267,14 +266,14 @@ def presence(request, ticket_id: int):
     """Heartbeat of an open ticket: who else is here, and has the ticket changed under my eyes?"""
     ticket = access_ticket(request.user, ticket_id)
     mark_ticket_viewer(user_id=request.user.pk, ticket_id=ticket.pk, name=_display_name(request.user))
-    seen = request.POST.get("version", "")
+    seen = parse_id(request.POST.get("version"))
     return render(
         request,
         "desk/partials/_ticket_presence.html",
         {
             "ticket": ticket,
             "viewers": list_ticket_viewers(ticket.pk, exclude_user_id=request.user.pk),
-            "changed": seen.isdigit() and int(seen) != ticket.version,
+            "changed": seen is not None and seen != ticket.version,
         },
     )
 
@@ -284,7 +283,7 @@ def presence(request, ticket_id: int):
 def canned_reply(request, ticket_id: int):
     """The reply box with a canned reply appended, in the ticket's language, placeholders filled."""
     ticket = access_ticket(request.user, ticket_id)
-    reply_ = get_object_or_404(CannedReply, pk=request.GET.get("canned") or 0, is_active=True)
+    reply_ = get_object_or_404(CannedReply, pk=parse_id(request.GET.get("canned")) or 0, is_active=True)
     text = request.GET.get("text", "").rstrip()
     addition = render_canned_reply(reply_, ticket, _display_name(request.user))
     return render(
@@ -301,9 +300,9 @@ def faq_answer(request, ticket_id: int):
     ticket = access_ticket(request.user, ticket_id)
     from ..selectors import get_faq_answer, search_faq
 
-    entry_id = request.GET.get("entry", "")
-    if entry_id.isdigit():
-        answer = get_faq_answer(int(entry_id), ticket.language)
+    entry_id = parse_id(request.GET.get("entry"))
+    if entry_id is not None:
+        answer = get_faq_answer(entry_id, ticket.language)
         if answer is None:
             raise Http404
         text = request.GET.get("text", "").rstrip()
