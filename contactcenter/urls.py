@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from channels_app import views as channel_views
 from faq.views import portal as portal_views
+from privacy.signin import SignInForm
 
 # The citizen portal first: it takes most requests, and Django tries the patterns in order
 # (no other route starts with a language code).
@@ -22,7 +23,7 @@ urlpatterns += [
     path("", include("privacy.urls")),
     path("webhooks/", include("channels_app.urls")),
     path("dashboard/", include("reports.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("desk/", include("operators.urls")),
     path("", include("faq.urls_ops")),
