@@ -58,6 +58,7 @@ MIDDLEWARE = [
     # First: the citizen's status page, replayed while the ticket is unchanged (faq.pagecache).
     "faq.pagecache.StatusPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "contactcenter.middleware.BadInputMiddleware",
     "contactcenter.middleware.SitePolicyCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
