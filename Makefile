@@ -72,10 +72,13 @@ bench-portal: $(STAMP) system-packages
 test-api-fuzz: $(STAMP)
 	bash scripts/api_fuzz.sh
 
-# Dependency audit (needs network to PyPI) and static scan; bandit fails on high-severity findings only.
+# Static scan (bandit fails on high-severity findings only), then the dependency audit against the
+# first advisory source that answers (PyPI, OSV): it fails on a known vulnerability or on packages it
+# could not check, and says "SKIPPED: no advisory source reachable" (exit 0; 1 with AUDIT_REQUIRED=1)
+# where none answers, instead of passing without checking (scripts/audit_dependencies.py).
 security: $(STAMP)
 	$(VENV)/bin/bandit -q -r api privacy tickets operators channels_app faq reports contactcenter -x '*/migrations/*' -lll
-	$(VENV)/bin/pip-audit --progress-spinner off --skip-editable
+	$(PY) scripts/audit_dependencies.py
 
 # Dashboards on the 1,000,000-ticket database (BENCH_DATABASE_URL): migrate, refresh the aggregates, time every page.
 bench-dashboards: $(STAMP) system-packages
