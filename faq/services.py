@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from tickets import services as ticket_services
-from tickets.access import access_ticket, get_operator, is_supervisor
+from tickets.access import access_ticket, can_see_ticket, get_operator, is_supervisor
 from tickets.errors import DomainError, NotAllowed
 from tickets.models import Channel, Message, Ticket, TicketEvent
 from tickets.refdata import cached_rows
@@ -275,6 +275,13 @@ def _appointment_message(appointment: Appointment, language: str, *, confirmed: 
         return text
 
 
+def _check_appointment_access(actor, appointment: Appointment | None) -> None:
+    """One answer for an appointment that does not exist and one of a request the actor may not see,
+    given before anything about it (its status) is told."""
+    if appointment is None or not can_see_ticket(actor, appointment.ticket):
+        raise AppointmentNotFound()
+
+
 @transaction.atomic
 def schedule_appointment(*, actor, appointment_id: int, slot_start: datetime, confirm: bool) -> Appointment:
     """Back office proposes (or confirms) a slot; the citizen is told on the ticket's channel."""
@@ -285,13 +292,11 @@ def schedule_appointment(*, actor, appointment_id: int, slot_start: datetime, co
         .filter(pk=appointment_id)
         .first()
     )
-    if appointment is None:
-        raise AppointmentNotFound()
+    _check_appointment_access(actor, appointment)
     if appointment.status == Appointment.Status.CANCELLED or (
         appointment.status == Appointment.Status.CONFIRMED and not confirm
     ):
         raise AppointmentNotOpen(status=appointment.get_status_display())
-    access_ticket(actor, appointment.ticket_id)
     slot_start = slot_start.astimezone(timezone.get_current_timezone())
     free = {start for start, _end in list_free_slots(appointment.office, start=timezone.now(), limit=2000)}
     if appointment.slot_start != slot_start and slot_start not in free:
@@ -327,9 +332,7 @@ def cancel_appointment(*, actor, appointment_id: int) -> Appointment:
     appointment = (
         Appointment.objects.select_for_update(of=("self",)).select_related("ticket").filter(pk=appointment_id).first()
     )
-    if appointment is None:
-        raise AppointmentNotFound()
-    access_ticket(actor, appointment.ticket_id)
+    _check_appointment_access(actor, appointment)
     appointment.status = Appointment.Status.CANCELLED
     appointment.save(update_fields=["status", "updated_at"])
     ticket_services.record_event(

@@ -15,7 +15,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import RequestFactory
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from operators.models import Role
 from tests.conftest import login_verified
@@ -176,10 +176,7 @@ def _admin_urls(model) -> list[tuple[str, str]]:
     opts = model._meta
     urls = [("changelist", reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))]
     for pk in model._default_manager.values_list("pk", flat=True)[:20]:
-        try:
-            urls.append(("change", reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[pk])))
-        except NoReverseMatch:
-            pass
+        urls.append(("change", reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[pk])))
     return urls
 
 
@@ -198,7 +195,7 @@ def test_every_admin_page_as_every_role_matches_what_the_desk_lets_that_role_see
     request.user = user
     findings = []
     for model, model_admin in admin.site._registry.items():
-        for kind, url in _admin_urls(model):
+        for _kind, url in _admin_urls(model):
             response = client.get(url)
             body = response.content.decode("utf-8", "replace")
             if not access.is_supervisor(user):

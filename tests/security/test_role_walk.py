@@ -107,3 +107,14 @@ def test_an_appointment_of_a_hidden_request_cannot_be_scheduled_or_cancelled(cli
         assert response.status_code in (403, 404), action
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.REQUESTED
+
+
+def test_an_appointment_of_a_hidden_request_answers_like_one_that_does_not_exist(client, hidden, back_operator):
+    appointment = Appointment.objects.get(ticket=hidden)
+    appointment.status = Appointment.Status.CANCELLED  # its status must not be told either
+    appointment.save(update_fields=["status"])
+    client.force_login(back_operator)
+    for pk in (appointment.pk, appointment.pk + 1000):
+        response = client.post(reverse("portal_ops:appointment_cancel", args=[pk]), headers={"HX-Request": "true"})
+        assert response.status_code == 404
+        assert "does not exist" in response.content.decode(), response.content.decode()[:300]
