@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import holidays
 import pytest
 from django.utils import timezone
 
@@ -11,6 +12,7 @@ from channels_app.calls import CallEvent, apply_call_event
 from channels_app.models import Call, InboundMessage
 from channels_app.selectors import call_log, calls_for_citizen, ringing_calls_for
 from operators.models import Operator, Role
+from tickets.calendar import clear_calendar_cache
 from tickets.models import OfficeHours, Ticket
 
 from ..factories import CitizenFactory, make_operator, open_test_ticket
@@ -40,9 +42,17 @@ def push_call(client, prefix: str) -> Call:
 
 
 def always_open(office):
+    """Open all day every day, and today no public holiday (the suite also runs on 8 December)."""
     OfficeHours.objects.filter(office=office).delete()
     for day in range(7):
         OfficeHours.objects.create(office=office, weekday=day, opens=time(0, 0), closes=time(23, 59, 59))
+    today = timezone.localtime(timezone.now(), ROME).date()
+    office.holiday_country = next(
+        country for country in ("IT", "CH", "FR", "ES", "GB", "JP") if today not in holidays.country_holidays(country)
+    )
+    office.holiday_subdivision = ""
+    office.save(update_fields=["holiday_country", "holiday_subdivision"])
+    clear_calendar_cache()
 
 
 def closed_today(office):
