@@ -24,6 +24,8 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.core.cache import cache
 
+from contactcenter.cache import CacheUnavailable, strict_cache
+
 from .adapters.email import store_email
 from .base import ChannelUnavailable
 
@@ -185,13 +187,20 @@ def poll_all(*, batch: int = DEFAULT_BATCH) -> list[PollResult]:
     results = []
     for mailbox in configured_mailboxes():
         lock = f"sportello:imap-poll:{mailbox.name}"
-        if not cache.add(lock, 1, timeout=300):
-            continue  # the previous poll of this mailbox is still running
+        try:
+            if not strict_cache().add(lock, 1, timeout=300):
+                continue  # the previous poll of this mailbox is still running
+        except CacheUnavailable:
+            # Polled without the lock: two polls at once store each message once (its unique key)
+            # and flag it seen after the commit. Better than no mail while the cache is down.
+            logger.warning("polling mailbox %s without its lock: the cache is unavailable", mailbox.name)
+            lock = ""
         try:
             results.append(poll_mailbox(mailbox, batch=batch))
         except ChannelUnavailable as exc:
             logger.warning("mailbox %s unavailable: %s", mailbox.name, exc)
             results.append(PollResult(mailbox=mailbox.name, errors=[str(exc)]))
         finally:
-            cache.delete(lock)
+            if lock:
+                cache.delete(lock)
     return results

@@ -178,6 +178,8 @@ def _record_and_send(
     ticket: Ticket, subject: str, text: str, html: str, auto_submitted: str, *, send_here: bool = False, **known
 ) -> Message:
     """Record the outbound message; after commit, send it in this process (a worker) or queue its task."""
+    from contactcenter.broker import enqueue
+
     from .tasks import send_now, send_outbound_message
 
     message = _outbound(ticket, subject, text, html)
@@ -185,7 +187,8 @@ def _record_and_send(
     if send_here:
         transaction.on_commit(partial(send_now, message, auto_submitted, **known))
     else:
-        transaction.on_commit(partial(send_outbound_message.delay, message.pk, auto_submitted=auto_submitted))
+        # Committed as PENDING: a broker outage must not fail the request that registered the ticket.
+        transaction.on_commit(partial(enqueue, send_outbound_message, message.pk, auto_submitted=auto_submitted))
     return message
 
 

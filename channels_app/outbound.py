@@ -2,6 +2,9 @@
 
 
 def queue_outbound_message(message_id: int) -> None:
+    from contactcenter.broker import enqueue
+
     from .tasks import send_outbound_message
 
-    send_outbound_message.delay(message_id)
+    # Committed as PENDING already: a broker outage must not fail the operator's reply (logged).
+    enqueue(send_outbound_message, message_id)

@@ -106,26 +106,32 @@ def _hand_to_worker(inbound_id: int) -> None:
 
     Without a broker (tasks run eagerly, in this process) the input is processed by itself, as
     before. Without a shared cache the slots cannot be seen by the workers: every input
-    publishes a draining task, which finds the input gone when another one took it already.
+    publishes a draining task, which finds the input gone when another one took it already;
+    so does an input stored while the cache is down. Never raises for an unreachable broker:
+    the input is committed, it waits RECEIVED for the sweep (contactcenter.broker).
     """
+    from contactcenter.broker import enqueue
+    from contactcenter.cache import CacheUnavailable, strict_cache
+
     from .tasks import drain_inbound, process_inbound
 
     if drain_inbound.app.conf.task_always_eager:
         process_inbound.delay(inbound_id)
         return
     if not _shared_cache():
-        drain_inbound.delay(None)
+        enqueue(drain_inbound, None)
         return
     slots = [_slot_key(slot) for slot in range(_drainers())]
-    held = cache.get_many(slots)  # one round trip while every drainer is at work, the usual case under load
-    for slot, key in enumerate(slots):
-        if key not in held and cache.add(key, 1, SLOT_SECONDS):
-            try:
-                drain_inbound.delay(slot)
-            except Exception:
-                cache.delete(_slot_key(slot))  # the broker is down: the next input tries again
-                raise
-            return
+    slot_cache = strict_cache()  # a slot taken for "cache down" would leave the input to the sweep
+    try:
+        held = slot_cache.get_many(slots)  # one round trip while every drainer is at work, the usual case under load
+        for slot, key in enumerate(slots):
+            if key not in held and slot_cache.add(key, 1, SLOT_SECONDS):
+                if not enqueue(drain_inbound, slot):
+                    slot_cache.delete(key)  # the broker is down: the next input tries again
+                return
+    except CacheUnavailable:
+        enqueue(drain_inbound, None)
     # Every slot is held: a drainer that holds one releases it only after looking once more.
 
 
@@ -744,9 +750,11 @@ def retry_quarantined(inbound_id: int) -> InboundMessage:
         return inbound
     inbound.state, inbound.error = InboundMessage.State.RECEIVED, ""
     inbound.save(update_fields=["state", "error"])
+    from contactcenter.broker import enqueue
+
     from .tasks import process_inbound
 
-    transaction.on_commit(partial(process_inbound.delay, inbound.pk))
+    transaction.on_commit(partial(enqueue, process_inbound, inbound.pk))  # broker down: RECEIVED, swept later
     return inbound
 
 

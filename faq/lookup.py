@@ -35,6 +35,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
 
+from contactcenter.cache import strict_cache
+
 from . import selectors
 from .forms import StatusLookupForm
 
@@ -124,7 +126,7 @@ def _look_up(request: HttpRequest) -> Lookup:
     reference, contact = form.cleaned_data["reference"], form.cleaned_data["contact"]
     keys = _status_keys(request, reference)
     try:
-        attempts = cache.get_many(list(keys))
+        attempts = strict_cache().get_many(list(keys))  # `cache` would answer "no attempts" while down
         if attempts.get(keys[0], 0) >= STATUS_ATTEMPTS:
             return Lookup(form, keys, limited=True)
         if attempts.get(keys[1], 0) >= REFERENCE_ATTEMPTS:
