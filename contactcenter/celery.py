@@ -21,3 +21,7 @@ def _freeze_startup_objects(**_kwargs) -> None:
     """
     gc.collect()
     gc.freeze()
+
+
+# Workers write a heartbeat into the cache while they consume: /readyz and the live board count them.
+app.steps["consumer"].add("contactcenter.heartbeat:WorkerHeartbeat")

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from channels_app import views as channel_views
+from contactcenter import health
 from faq.views import portal as portal_views
 from privacy.signin import SignInForm
 
@@ -15,6 +16,8 @@ urlpatterns = i18n_patterns(
 )
 
 urlpatterns += [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/cti/<str:token>", channel_views.cti_event, name="cti-event"),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from contactcenter.health import get_board_readiness
 from operators.models import Operator, Role
 from tickets.models import ACTIVE_STATUSES, Channel, Citizen, Office, Queue, Status, Ticket, TicketEvent, Tier, Topic
 
@@ -180,6 +181,8 @@ def get_board(*, office_id: int | None = None, now: datetime | None = None) -> d
         "operators": list_operator_load(office_id=office_id, since=start_today, load=counts["load"]),
         "inbound": inbound,
         "day_bounds": (start_today, end_today),
+        # Broker, workers and cache as /readyz sees them (the database answered this page).
+        "services": get_board_readiness(),
     }
 
 
