@@ -32,3 +32,6 @@ urlpatterns += [
     path("", include("faq.urls_ops")),
     path("", portal_views.root_redirect, name="root"),
 ]
+
+# A database outage answers 503 (with the citizen's form again), anything else Django's 500.
+handler500 = "contactcenter.outage.server_error"

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from channels_app.adapters.webform import check_attachments
+from contactcenter.outage import keep_input_when_unavailable
 from tickets.errors import DomainError
 
 from .. import selectors, services
@@ -238,6 +239,7 @@ def _rate_limited(key: str, limit: int, window: int) -> bool:
     return count > limit
 
 
+@keep_input_when_unavailable(RequestForm, skip=("website",))
 @require_http_methods(["GET", "POST"])
 def request_new(request: HttpRequest) -> HttpResponse:
     language = _language()
@@ -381,6 +383,7 @@ def status_token(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "portal/status.html", context)
 
 
+@keep_input_when_unavailable(StatusMessageForm)
 @require_POST
 def status_message(request: HttpRequest, token: str) -> HttpResponse:
     ticket = selectors.get_ticket_by_token(token)
