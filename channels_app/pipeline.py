@@ -97,11 +97,11 @@ def store_inbound(
     if not insert_unless_present(inbound, ("channel", "external_id")):
         return InboundMessage.objects.get(channel=channel, external_id=key), False
     if enqueue:
-        transaction.on_commit(partial(_hand_to_worker, inbound.pk))
+        transaction.on_commit(partial(hand_to_worker, inbound.pk))
     return inbound, True
 
 
-def _hand_to_worker(inbound_id: int) -> None:
+def hand_to_worker(inbound_id: int) -> None:
     """Get a worker onto the stored input: wake a draining task unless enough of them are at work.
 
     Without a broker (tasks run eagerly, in this process) the input is processed by itself, as

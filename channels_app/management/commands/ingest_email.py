@@ -4,8 +4,13 @@
 
 Each file is stored first (raw bytes, keyed by Message-ID) and then processed here, in this
 process, so the outcome can be printed: the new ticket's reference, ``threaded onto <ref>``,
-``ignored: <reason>`` or ``quarantined: <reason>``. The exit status is 0 when every file was
-stored, whatever its outcome; 1 when a file could not be read or stored.
+``ignored: <reason>`` or ``quarantined: <reason>``. A file that fails (unreadable, a database
+error while storing or processing it) gets its line with the error, and the next file is tried
+all the same. The exit status is 0 when every file was stored and processed, whatever its outcome;
+1 when any failed, after the whole list: ``not stored: <error>`` (run again once fixed),
+``stored, not processed: <error>`` (kept as received: a run again, or the workers, process it) or,
+with --enqueue, ``stored, the workers not told: <error>`` (the broker is away; the workers take
+what waits when they reconnect).
 """
 
 from __future__ import annotations
@@ -13,11 +18,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.test.utils import override_settings
 
 from channels_app.adapters.email import store_email
 from channels_app.models import InboundMessage
-from channels_app.pipeline import IngestOutcome, ingest_inbound
+from channels_app.pipeline import IngestOutcome, hand_to_worker, ingest_inbound
 
 
 def expand(paths: list[str]) -> list[Path]:
@@ -75,29 +81,47 @@ class Command(BaseCommand):
         files = expand(options["paths"])
         if not files:
             raise CommandError("no files to ingest")
-        failures = 0
+        failed: list[str] = []
         with override_settings(SPORTELLO_SEND_ACKNOWLEDGEMENTS=not options["no_acknowledgement"]):
             for path in files:
-                try:
-                    raw = path.read_bytes()
-                    inbound, created = store_email(
-                        raw,
-                        channel=options["channel"],
-                        source=f"file:{path.name}"[:200],
-                        metadata={"file": str(path)[:500]},
-                        enqueue=options["enqueue"],
-                    )
-                except Exception as exc:  # report and go on: the rest of the batch is unaffected
-                    failures += 1
-                    self.stdout.write(f"{path}: not stored: {type(exc).__name__}: {exc}")
-                    continue
-                outcome = None
-                if not options["enqueue"] and inbound.state == InboundMessage.State.RECEIVED:
-                    outcome = ingest_inbound(inbound.pk)
-                line = describe(inbound, outcome)
-                if options["enqueue"] and created:
-                    line = "stored, queued for processing"
+                line, ok = self._ingest_file(path, options)
                 self.stdout.write(f"{path}: {line}")
-        self.stderr.write(f"{len(files) - failures} of {len(files)} file(s) stored.")
-        if failures:
-            raise CommandError(f"{failures} file(s) could not be stored")
+                if not ok:
+                    failed.append(f"{path}: {line}")
+        self.stderr.write(f"{len(files) - len(failed)} of {len(files)} file(s) ingested.")
+        if failed:
+            for failure in failed:
+                self.stderr.write(f"failed: {failure}")
+            raise CommandError(f"{len(failed)} of {len(files)} file(s) failed (listed above)")
+
+    def _ingest_file(self, path: Path, options: dict) -> tuple[str, bool]:
+        """(the file's line, whether it went through); any error is caught here, so the next file is tried."""
+        stage = "not stored"
+        try:
+            raw = path.read_bytes()
+            # Stored without telling the workers: told below, so that a broker error is not taken for
+            # a failed store (the input is committed by then).
+            inbound, created = store_email(
+                raw,
+                channel=options["channel"],
+                source=f"file:{path.name}"[:200],
+                metadata={"file": str(path)[:500]},
+                enqueue=False,
+            )
+            waiting = inbound.state == InboundMessage.State.RECEIVED
+            if options["enqueue"]:
+                stage = "stored, the workers not told"
+                if waiting:
+                    hand_to_worker(inbound.pk)
+                return ("stored, queued for processing" if created else describe(inbound, None)), True
+            stage = "stored, not processed"
+            return describe(inbound, ingest_inbound(inbound.pk) if waiting else None), True
+        except Exception as exc:  # reported on the file's line; the rest of the list is unaffected
+            _drop_broken_connection()
+            return f"{stage}: {type(exc).__name__}: {_one_line(str(exc))}", False
+
+
+def _drop_broken_connection() -> None:
+    """After a database error, reconnect for the next file if this connection is unusable (a restart)."""
+    if not connection.in_atomic_block:
+        connection.close_if_unusable_or_obsolete()
