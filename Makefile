@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 
 include mk/assets.mk
 
-.PHONY: help install demo test lint format messages makemessages migrate serve system-packages clean bench-ingest bench-desk bench-portal bench-dashboards test-api-fuzz
+.PHONY: help install demo test lint format messages makemessages migrate serve system-packages clean bench-ingest bench-desk bench-portal bench-dashboards test-api-fuzz test-faults
 
 help:
 	@echo "make demo   — install, migrate, seed the demo data and serve on http://127.0.0.1:8000"
@@ -53,6 +53,16 @@ format: $(STAMP)
 
 test: system-packages install lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Broker faults (tests/faults, docs/reliability.md): real prefork workers on PostgreSQL, each test
+# against its own redis-server that it stops, restarts or freezes; prints the recovery times. The
+# whole matrix (~70 s); the PostgreSQL + Redis leg of .ci/run runs its first case with the suite.
+test-faults: $(STAMP)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/sportello_faults} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/11} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/12} \
+	SPORTELLO_FAULT_MATRIX=1 \
+	$(VENV)/bin/pytest tests/faults -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles

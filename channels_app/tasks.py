@@ -2,7 +2,7 @@ import logging
 import random
 from contextlib import ExitStack
 
-from celery import shared_task
+from celery import bootsteps, shared_task
 from django.db import transaction
 
 from contactcenter.db import update_rows
@@ -235,11 +235,13 @@ STALE_AFTER_SECONDS = 120
 
 @shared_task(acks_late=True, ignore_result=True)
 def requeue_received(limit: int = 1000, older_than: float = STALE_AFTER_SECONDS) -> int:
-    """Celery beat: hand inputs still RECEIVED after a while to the workers again.
+    """Hand inputs still RECEIVED after a while to the workers again; returns how many.
 
-    A process that dies between the commit of the raw input and the publication of its task
-    (or a broker that loses the task) would otherwise leave it unprocessed for ever. Processing
-    is idempotent, so a task that was merely slow and now runs twice changes nothing.
+    Celery beat runs it every 5 minutes; a worker back on the broker runs it at once for every
+    waiting input (HandBackWaitingInputs). A process that dies between the commit of the raw
+    input and the publication of its task, a publication refused while the broker was away, or a
+    broker that lost its queues would otherwise leave it unprocessed for ever. Processing is
+    idempotent, so a task that was merely slow and now runs twice changes nothing.
     """
     from datetime import timedelta
 
@@ -248,11 +250,69 @@ def requeue_received(limit: int = 1000, older_than: float = STALE_AFTER_SECONDS)
     from .models import InboundMessage
 
     cutoff = timezone.now() - timedelta(seconds=older_than)
-    ids = list(
-        InboundMessage.objects.filter(state=InboundMessage.State.RECEIVED, received_at__lt=cutoff)
-        .order_by("received_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for inbound_id in ids:
+    waiting = InboundMessage.objects.filter(state=InboundMessage.State.RECEIVED, received_at__lt=cutoff)
+    untried = waiting.filter(attempts=0).count()
+    tried = list(
+        waiting.filter(attempts__gt=0).order_by("received_at").values_list("pk", flat=True)[:limit]
+    )  # fmt: skip
+    if untried:
+        # One draining task takes them all, in batches. Not through a drainer slot (hand_to_worker):
+        # after an outage the slots may still be held, for a minute, by drainers that died with it.
+        drain_inbound.delay(None)
+    for inbound_id in tried:
+        # Tried already (their batch or task died, or was lost): alone, so that an input that kills
+        # its worker cannot take a batch down again.
         process_inbound.delay(inbound_id)
-    return len(ids)
+    return untried + len(tried)
+
+
+WAITING_TOO_LONG_SECONDS = 10
+
+
+@shared_task(ignore_result=True)
+def wake_drainer_for_waiting_inputs(older_than: float = WAITING_TOO_LONG_SECONDS) -> bool:
+    """Celery beat, every 10 s: get a drainer onto inputs that waited untried for longer than `older_than`.
+
+    Storing an input tells the workers through the broker. When that publication fails or is
+    given up (Redis away, or frozen) while the workers keep their connection, so that no
+    reconnection hands the input back (HandBackWaitingInputs), nothing else would before the
+    5-minute sweep. One probe of the waiting inputs' index; the drainer slots keep it from
+    starting a drainer while enough of them are at work (a backlog being drained).
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import InboundMessage
+    from .pipeline import hand_to_worker
+
+    cutoff = timezone.now() - timedelta(seconds=older_than)
+    oldest = (
+        InboundMessage.objects.filter(state=InboundMessage.State.RECEIVED, attempts=0, received_at__lt=cutoff)
+        .order_by("received_at", "id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if oldest is None:
+        return False
+    hand_to_worker(oldest)  # a drainer takes every waiting input, this one first
+    return True
+
+
+class HandBackWaitingInputs(bootsteps.StartStopStep):
+    """Worker consumer step: each time the worker consumes again, hand it what waited meanwhile.
+
+    A consumer's steps start when the worker starts and again after every broker connection it
+    lost and got back. Inputs stored while the broker was away (their tasks refused, or lost with
+    the broker's queues) are then handed to the workers within seconds of its return, instead of
+    at the next 5-minute sweep: the same sweep, published at once for inputs of any age. Only the
+    publication happens here, in the worker's main process; a pool process queries the database.
+    """
+
+    requires = ("celery.worker.consumer.tasks:Tasks",)
+
+    def start(self, parent) -> None:
+        try:
+            requeue_received.apply_async(kwargs={"older_than": 0})
+        except Exception:  # the broker went away again: its next reconnection tries again
+            logger.warning("could not hand back the waiting inputs", exc_info=True)

@@ -198,6 +198,16 @@ CELERY_BEAT_SCHEDULE["stats-refresh-recent"] = {"task": "reports.tasks.refresh_r
 CELERY_BEAT_SCHEDULE["board-snapshot"] = {"task": "reports.tasks.refresh_board_snapshot", "schedule": 5}
 CELERY_BEAT_SCHEDULE["privacy-retention"] = {"task": "privacy.tasks.anonymize_expired", "schedule": 24 * 3600}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A worker outlives a lost broker (docs/reliability.md): it retries for as long as the broker is away,
+# at start too (compose starts it with Redis), instead of exiting after 100 attempts (~50 min) ...
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# ... its consumer survives the reconnection (Celery 5.7.0 would exit: contactcenter/consumer.py) ...
+CELERY_WORKER_CONSUMER = "contactcenter.consumer:Consumer"
+# ... and a task running meanwhile finishes rather than being killed halfway (an e-mail sent, not yet
+# marked sent, would go twice); its acknowledgement is lost with the connection, and a redelivery
+# finds the work done.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "api.schema.SportelloAutoSchema",
@@ -303,6 +313,12 @@ CELERY_BEAT_SCHEDULE["poll-mailboxes"] = {
 }
 # Inputs stored but never processed (a crash between commit and enqueue) go back to the workers.
 CELERY_BEAT_SCHEDULE["requeue-received-inputs"] = {"task": "channels_app.tasks.requeue_received", "schedule": 300}
+# Inputs whose workers were not told (the broker away while it was stored) and no reconnection handed back.
+CELERY_BEAT_SCHEDULE["wake-for-waiting-inputs"] = {
+    "task": "channels_app.tasks.wake_drainer_for_waiting_inputs",
+    "schedule": 10,
+    "options": {"expires": 10},
+}
 # Where citizens' replies should go (the polled mailbox) when it differs from DEFAULT_FROM_EMAIL.
 SPORTELLO_REPLY_TO = env("SPORTELLO_REPLY_TO", default="")
 # Mail from these addresses is our own coming back (a loop), never a citizen's request.
