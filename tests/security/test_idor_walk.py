@@ -27,6 +27,9 @@ PUBLIC_ROUTES = {
     "api:schema",
     "api:docs",
     "javascript-catalog",
+    # Probes for compose and load balancers: ok/unavailable words only; /readyz is 503 with no worker.
+    "healthz",
+    "readyz",
 }
 PUBLIC_NAMESPACES = {"portal", "faq"}
 # Routes whose URL carries the ticket's unguessable secret token: knowing it is the permission.

@@ -75,7 +75,7 @@ def test_no_page_lists_a_request_the_role_may_not_see(
             continue
         walked.append(route)
         response, text = _get(client, url)
-        if response.status_code >= 500:
+        if response.status_code >= 500 and not (route == "readyz" and response.status_code == 503):
             findings.append(f"{url} ({route}) answered {response.status_code}")
             continue
         if role != "supervisor" and route.startswith(SUPERVISOR_ONLY) and response.status_code == 200:
