@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.utils import translation
 
+from tests.e2e.test_portal import browser  # noqa: F401 - the module's Chromium, shared
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 # Playwright's sync API keeps an event loop in the test thread; the ORM calls made here are sync.
@@ -23,18 +25,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 AXE = Path(settings.BASE_DIR) / "static" / "vendor" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists() or not AXE.exists():
-        pytest.skip("Chromium or axe-core missing: run `make system-packages assets`")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -47,7 +37,7 @@ def portal(live_server, office, front_queue, back_queue):
 
 
 @pytest.fixture
-def page(browser):
+def page(browser):  # noqa: F811 - the fixture imported above
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="it-IT")
     page = context.new_page()
     yield page
