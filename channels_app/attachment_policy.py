@@ -9,7 +9,7 @@ Pure functions: bytes in, decisions out; no database, no network.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext as _
 
@@ -89,13 +89,5 @@ def screen(attachments: list[NewAttachment]) -> ScreenedAttachments:
             result.notes.append(note)
             result.notices.append({**notice, "reason": note.strip("[]")})
         if inspection.refusal is None:
-            result.accepted.append(
-                NewAttachment(
-                    filename=inspection.filename,
-                    content_type=inspection.content_type,
-                    payload=item.payload,
-                    content_id=item.content_id,
-                    inline=item.inline,
-                )
-            )
+            result.accepted.append(replace(item, filename=inspection.filename, content_type=inspection.content_type))
     return result

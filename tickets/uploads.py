@@ -433,7 +433,9 @@ def _archive_refusal(payload: bytes, sniffed: str) -> Refusal | None:
     try:
         with zipfile.ZipFile(io.BytesIO(payload)) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError):
+    # RuntimeError covers zipfile's refusal of what it cannot read (an unsupported compression method,
+    # such as an old "implode", or a vendor's own): an archive that cannot be checked is refused.
+    except (zipfile.BadZipFile, ValueError, OSError, RuntimeError):
         return Refusal("archive", _("the archive is damaged"))
     declared = sum(member.file_size for member in members)
     if (
@@ -474,7 +476,8 @@ def _member_refusal(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Refusa
     try:
         with archive.open(member) as handle:
             head = handle.read(64)
-    except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, NotImplementedError, zlib.error):
+    # RuntimeError: an encrypted member, or a compression method zipfile cannot read (its subclass).
+    except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, zlib.error):
         return Refusal("archive", _("the archive is damaged"))
     if _program_kind(head) or (filetype.guess_mime(head) or "") in EXECUTABLE_TYPES:
         return Refusal(

@@ -44,40 +44,25 @@ def post(client, body: bytes, signature: str | None = None, capture=None):
         return client.post(URL, data=body, content_type="application/json", **headers)
 
 
+def webhook_body(
+    message: dict, *, wa_id: str = "393331234567", name: str = "Amina Diallo", phone_number_id: str = "1122334455667"
+) -> bytes:
+    """A Cloud API webhook body carrying one message from one contact, as Meta sends it."""
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "390612345678", "phone_number_id": phone_number_id},
+        "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
+        "messages": [{"from": wa_id, **message}],
+    }
+    entry = {"id": "WABA", "changes": [{"field": "messages", "value": value}]}
+    return json.dumps({"object": "whatsapp_business_account", "entry": [entry]}).encode()
+
+
 def text_payload(text: str, *, wamid: str, wa_id: str = "393331234567", name: str = "Amina Diallo", ts=None) -> bytes:
     ts = int((ts or timezone.now()).timestamp())
-    return json.dumps(
-        {
-            "object": "whatsapp_business_account",
-            "entry": [
-                {
-                    "id": "WABA",
-                    "changes": [
-                        {
-                            "field": "messages",
-                            "value": {
-                                "messaging_product": "whatsapp",
-                                "metadata": {
-                                    "display_phone_number": "390612345678",
-                                    "phone_number_id": "1122334455667",
-                                },
-                                "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
-                                "messages": [
-                                    {
-                                        "from": wa_id,
-                                        "id": wamid,
-                                        "timestamp": str(ts),
-                                        "type": "text",
-                                        "text": {"body": text},
-                                    }
-                                ],
-                            },
-                        }
-                    ],
-                }
-            ],
-        }
-    ).encode()
+    return webhook_body(
+        {"id": wamid, "timestamp": str(ts), "type": "text", "text": {"body": text}}, wa_id=wa_id, name=name
+    )
 
 
 def _messages_in(data: dict) -> list[dict]:

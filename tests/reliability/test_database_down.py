@@ -18,9 +18,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from channels_app.models import InboundMessage
+from tests.channels.test_whatsapp import text_payload
+from tests.faq.test_requests import form_data, portal
 from tickets.models import Ticket
 
-from .test_redis_down import APP_SECRET, portal, request_form, whatsapp_body
+from .test_redis_down import APP_SECRET
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +41,7 @@ def resend_form(page: str) -> dict[str, str]:
 
 
 def test_the_request_form_comes_back_with_what_the_citizen_typed(unsafe_client, portal_ready, database_down):
-    typed = request_form(text="Mon titre expire le 3 mars.\nQue dois-je apporter ?")
+    typed = form_data(text="Mon titre expire le 3 mars.\nQue dois-je apporter ?")
     response = unsafe_client.post(portal("portal:request_new", "fr"), typed)
     assert response.status_code == 503
     assert response["Retry-After"]
@@ -59,7 +61,7 @@ def test_the_request_form_comes_back_with_what_the_citizen_typed(unsafe_client, 
 def test_the_form_shown_again_registers_the_request_once_the_database_is_back(
     unsafe_client, portal_ready, eager, database_down
 ):
-    response = unsafe_client.post(portal("portal:request_new", "fr"), request_form())
+    response = unsafe_client.post(portal("portal:request_new", "fr"), form_data())
     assert response.status_code == 503
     database_down.undo()  # the database is back
     again = unsafe_client.post(portal("portal:request_new", "fr"), resend_form(response.text))
@@ -91,7 +93,7 @@ def test_the_desk_answers_503_when_the_session_cannot_be_read(unsafe_client, dat
 def test_webhooks_answer_5xx_so_that_the_sender_retries(unsafe_client, settings, database_down):
     settings.WHATSAPP_APP_SECRET = APP_SECRET
     settings.CTI_TOKEN = "cti-token"
-    body = whatsapp_body("wamid.DB-DOWN-1")
+    body = text_payload("Buongiorno, il mio permesso scade", wamid="wamid.DB-DOWN-1")
     signature = "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
     whatsapp = unsafe_client.post(
         "/webhooks/whatsapp/", data=body, content_type="application/json", HTTP_X_HUB_SIGNATURE_256=signature
@@ -126,7 +128,7 @@ def test_an_unexpected_error_is_still_a_500(unsafe_client, monkeypatch):
 @pytest.mark.django_db(transaction=True)
 def test_with_postgresql_really_unreachable_webhooks_and_readyz_answer_503(unsafe_client, settings):
     settings.WHATSAPP_APP_SECRET = APP_SECRET
-    body = whatsapp_body("wamid.PG-DOWN-1")
+    body = text_payload("Buongiorno, il mio permesso scade", wamid="wamid.PG-DOWN-1")
     signature = "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
     port = connection.settings_dict["PORT"]
     connection.close()

@@ -15,72 +15,16 @@ import json
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone, translation
 
 from channels_app.models import InboundMessage
+from tests.channels.test_whatsapp import text_payload
 from tests.desk.helpers import desk_login
+from tests.faq.test_requests import form_data, portal
 from tickets.models import Message, Ticket
 
 from .conftest import DEAD_REDIS, point_broker, point_cache
 
 APP_SECRET = "reliability-app-secret"
-
-
-def portal(name: str, language: str = "it", *args) -> str:
-    with translation.override(language):
-        return reverse(name, args=args)
-
-
-def request_form(**overrides) -> dict:
-    data = {
-        "first_name": "Amina",
-        "last_name": "Diallo",
-        "email": "amina@example.org",
-        "phone": "",
-        "language": "fr",
-        "topic": "permessi-di-soggiorno",
-        "subject": "Renouvellement titre de séjour",
-        "text": "Mon titre expire le mois prochain. Que dois-je apporter ?",
-        "consent": "on",
-        "website": "",
-    }
-    data.update(overrides)
-    return data
-
-
-def whatsapp_body(wamid: str, text: str = "Buongiorno, il mio permesso scade") -> bytes:
-    return json.dumps(
-        {
-            "object": "whatsapp_business_account",
-            "entry": [
-                {
-                    "id": "WABA",
-                    "changes": [
-                        {
-                            "field": "messages",
-                            "value": {
-                                "messaging_product": "whatsapp",
-                                "metadata": {
-                                    "display_phone_number": "390612345678",
-                                    "phone_number_id": "1122334455667",
-                                },
-                                "contacts": [{"profile": {"name": "Amina Diallo"}, "wa_id": "393331234567"}],
-                                "messages": [
-                                    {
-                                        "from": "393331234567",
-                                        "id": wamid,
-                                        "timestamp": str(int(timezone.now().timestamp())),
-                                        "type": "text",
-                                        "text": {"body": text},
-                                    }
-                                ],
-                            },
-                        }
-                    ],
-                }
-            ],
-        }
-    ).encode()
 
 
 def post_whatsapp(client, body: bytes):
@@ -107,7 +51,7 @@ def test_the_portal_request_is_registered_and_thanked_while_redis_is_down(
         point_broker(monkeypatch, DEAD_REDIS)
     else:
         request.getfixturevalue("eager")
-    response = client.post(portal("portal:request_new", "fr"), request_form())
+    response = client.post(portal("portal:request_new", "fr"), form_data())
     assert response.status_code == 302
     ticket = Ticket.objects.get()
     assert response["Location"] == portal("portal:request_thanks", "fr", ticket.access_token)
@@ -128,13 +72,18 @@ def test_the_portal_request_is_registered_and_thanked_while_redis_is_down(
 def test_a_signed_whatsapp_webhook_is_stored_and_answered_200_while_redis_is_down(
     client, whatsapp_settings, cache_down, broker_down
 ):
-    response = post_whatsapp(client, whatsapp_body("wamid.REDIS-DOWN-1"))
+    response = post_whatsapp(client, text_payload("Buongiorno, il mio permesso scade", wamid="wamid.REDIS-DOWN-1"))
     assert response.status_code == 200
     inbound = InboundMessage.objects.get()
     # Stored, not processed: it waits RECEIVED for the workers (the sweep once the broker is back).
     assert (inbound.channel, inbound.state) == ("whatsapp", InboundMessage.State.RECEIVED)
     # Meta delivering it again changes nothing.
-    assert post_whatsapp(client, whatsapp_body("wamid.REDIS-DOWN-1")).status_code == 200
+    assert (
+        post_whatsapp(
+            client, text_payload("Buongiorno, il mio permesso scade", wamid="wamid.REDIS-DOWN-1")
+        ).status_code
+        == 200
+    )
     assert InboundMessage.objects.count() == 1
 
 
@@ -145,7 +94,7 @@ def test_with_the_cache_down_and_the_broker_up_a_drainer_is_still_woken(
     # The drainer slots live in the cache: without it the input must still reach a worker now,
     # not at the next sweep.
     point_broker(monkeypatch, private_redis.url)
-    response = post_whatsapp(client, whatsapp_body("wamid.CACHE-DOWN-1"))
+    response = post_whatsapp(client, text_payload("Buongiorno, il mio permesso scade", wamid="wamid.CACHE-DOWN-1"))
     assert response.status_code == 200
     published = [json.loads(raw) for raw in private_redis.client().lrange("celery", 0, -1)]
     assert [message["headers"]["task"] for message in published] == ["channels_app.tasks.drain_inbound"]

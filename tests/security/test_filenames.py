@@ -29,7 +29,7 @@ from tickets.services import NewAttachment
 from tickets.uploads import UploadRejected, safe_filename, validate_upload
 
 from ..api.conftest import bearer
-from ..channels.test_whatsapp import post
+from ..channels.test_whatsapp import post, webhook_body
 from ..desk.helpers import desk_login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery", "english")]
@@ -62,40 +62,9 @@ def _zip(members: dict[str, bytes], *, encrypted: bool = False) -> bytes:
 
 
 def _document_webhook(filename: str, *, media_id: str, mime: str, wamid: str) -> bytes:
-    return json.dumps(
-        {
-            "object": "whatsapp_business_account",
-            "entry": [
-                {
-                    "id": "WABA",
-                    "changes": [
-                        {
-                            "field": "messages",
-                            "value": {
-                                "messaging_product": "whatsapp",
-                                "metadata": {"display_phone_number": "390612345678", "phone_number_id": "1122"},
-                                "contacts": [{"profile": {"name": "Amina Diallo"}, "wa_id": "393331234567"}],
-                                "messages": [
-                                    {
-                                        "from": "393331234567",
-                                        "id": wamid,
-                                        "timestamp": str(int(timezone.now().timestamp())),
-                                        "type": "document",
-                                        "document": {
-                                            "caption": CAPTION,
-                                            "filename": filename,
-                                            "mime_type": mime,
-                                            "id": media_id,
-                                        },
-                                    }
-                                ],
-                            },
-                        }
-                    ],
-                }
-            ],
-        }
-    ).encode()
+    document = {"caption": CAPTION, "filename": filename, "mime_type": mime, "id": media_id}
+    timestamp = str(int(timezone.now().timestamp()))
+    return webhook_body({"id": wamid, "timestamp": timestamp, "type": "document", "document": document})
 
 
 def _whatsapp(client, graph, capture, filename: str, payload: bytes, mime: str) -> tuple[InboundMessage, Message]:
@@ -447,3 +416,14 @@ def test_download_header_carries_a_clean_rfc_6266_name(client, ticket, front_ope
     assert download["Content-Disposition"].startswith("attachment;")
     assert "filename*=utf-8''invoicefdp.html" in download["Content-Disposition"].lower()
     assert download["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_zip_compressed_with_a_method_python_cannot_read_is_refused_as_unreadable():
+    """Implode (method 6) and vendors' own methods: zipfile lists the member but cannot open it."""
+    payload = bytearray(_zip({"modulo.pdf": b"%PDF-1.4\n" + b"x" * 200 + b"\n%%EOF\n"}))
+    central = payload.rindex(b"PK\x01\x02")
+    payload[central + 10 : central + 12] = (6).to_bytes(2, "little")
+    payload[8:10] = (6).to_bytes(2, "little")
+    with pytest.raises(UploadRejected) as refused:
+        validate_upload("documenti.zip", bytes(payload))
+    assert "damaged" in str(refused.value.message)
