@@ -63,6 +63,8 @@ class StaffSessionMiddleware:
         last = request.session.get(IDLE_KEY)
         if last is not None and now - int(last) > settings.SPORTELLO_SESSION_IDLE_SECONDS:
             logout(request)
+            if request.path == reverse(settings.LOGIN_URL):
+                return None  # already going to sign in (a tab sent here by a poll that raced this request)
             return self._to_login(request)
         # Only a person's own action keeps the session open; the page's automatic refreshes do not.
         if last is None or (now - int(last) >= IDLE_WRITE_EVERY and not is_background(request)):

@@ -89,3 +89,12 @@ def test_the_desk_page_carries_the_warning_and_the_limit(operator_client):
     page = operator_client.get(reverse("desk:home")).content.decode()
     assert f'data-session-idle="{settings.SPORTELLO_SESSION_IDLE_SECONDS}"' in page
     assert 'id="session-warning"' in page and "data-session-extend" in page
+
+
+def test_the_sign_in_page_opened_after_the_limit_is_shown_not_redirected_to_itself(operator_client):
+    # A poll and the tab's own move to the sign-in page can race with the same expired session.
+    _idle_for(operator_client, settings.SPORTELLO_SESSION_IDLE_SECONDS + 1)
+    response = operator_client.get("/accounts/login/?next=/desk/")
+    assert response.status_code == 200
+    assert 'name="next" value="/desk/"' in response.content.decode()
+    assert operator_client.get(reverse("desk:home")).status_code == 302  # signed out
